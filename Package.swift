@@ -1,0 +1,91 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers point down only: adhocd → AdhocdKit → (BuiltinCommands, AdHoc, XMPPClient) → XMPPCore → C libraries.
+let package = Package(
+    name: "adhocd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "adhocd", targets: ["adhocd"]),
+        .executable(name: "adhocd-bench", targets: ["AdhocdBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // System libraries.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CDBus", pkgConfig: "dbus-1", providers: [.apt(["libdbus-1-dev"])]),
+        .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
+
+        // Pure values: JID, XML tree, streaming parser, stanzas, data forms.
+        .target(name: "XMPPCore", dependencies: ["CLibXML2"]),
+
+        // The network client: transport, TLS, SASL, bind, IQ routing, roster, presence, reconnects.
+        .target(
+            name: "XMPPClient",
+            dependencies: [
+                "XMPPCore",
+                "CResolv",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // XEP-0050 responder: commands, registry, sessions, roster-group policy. No sockets.
+        .target(
+            name: "AdHoc",
+            dependencies: ["XMPPCore", .product(name: "Logging", package: "swift-log")]
+        ),
+
+        // Commands every adhocd has: status, set-presence, reload.
+        .target(name: "BuiltinCommands", dependencies: ["AdHoc", "XMPPCore"]),
+
+        // Configuration and wiring of the daemon; the executable is a thin CLI over it.
+        .target(
+            name: "AdhocdKit",
+            dependencies: [
+                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "adhocd",
+            dependencies: [
+                "AdhocdKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Load generator for bench/: many client connections running a two-stage command.
+        .executableTarget(
+            name: "AdhocdBench",
+            dependencies: [
+                "XMPPCore", "XMPPClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/Sources/AdhocdBench"
+        ),
+
+        // Tests. TestSupport starts throwaway Prosody servers (scripts/prosody_sandbox.py).
+        .target(name: "TestSupport", dependencies: ["XMPPCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
+        .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPPCore", "TestSupport"]),
+        .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "XMPPCore"]),
+        .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "AdHoc", "XMPPCore"]),
+        .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "XMPPCore", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,68 @@
+import NIOCore
+import Synchronization
+import XMPPCore
+
+/// Requests sent and waiting for their answer, by stanza id.
+///
+/// An answer counts only if it comes from the entity we asked (RFC 6120 §8.1.2.1); anything
+/// else with the same id is ignored, so a third party cannot answer for the server.
+final class PendingRequests: Sendable {
+    private struct Entry {
+        var continuation: CheckedContinuation<IQ, any Error>
+        var acceptedSenders: Set<JID?>
+        var timeout: Scheduled<Void>?
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+
+    /// Registers `id` before its request is written, so a fast answer is never missed.
+    func register(id: String, acceptedSenders: Set<JID?>, continuation: CheckedContinuation<IQ, any Error>) {
+        entries.withLock { $0[id] = Entry(continuation: continuation, acceptedSenders: acceptedSenders) }
+    }
+
+    func setTimeout(id: String, _ scheduled: Scheduled<Void>) {
+        let stale = entries.withLock { entries -> Bool in
+            guard entries[id] != nil else { return true }
+            entries[id]?.timeout = scheduled
+            return false
+        }
+        if stale { scheduled.cancel() }
+    }
+
+    /// Delivers an answer; false if nothing waits for it (or it came from the wrong sender).
+    func resolve(_ answer: IQ, from sender: JID?) -> Bool {
+        guard let id = answer.id else { return false }
+        let entry = entries.withLock { entries -> Entry? in
+            guard let entry = entries[id], entry.acceptedSenders.contains(sender) else { return nil }
+            entries[id] = nil
+            return entry
+        }
+        guard let entry else { return false }
+        entry.timeout?.cancel()
+        if answer.kind == .error {
+            entry.continuation.resume(throwing: answer.error ?? StanzaError(.undefinedCondition))
+        } else {
+            entry.continuation.resume(returning: answer)
+        }
+        return true
+    }
+
+    func fail(id: String, with error: any Error) {
+        let entry = entries.withLock { $0.removeValue(forKey: id) }
+        entry?.timeout?.cancel()
+        entry?.continuation.resume(throwing: error)
+    }
+
+    func failAll(with error: any Error) {
+        let all = entries.withLock { entries in
+            defer { entries.removeAll() }
+            return Array(entries.values)
+        }
+        for entry in all {
+            entry.timeout?.cancel()
+            entry.continuation.resume(throwing: error)
+        }
+    }
+
+    var count: Int { entries.withLock { $0.count } }
+}

@@ -1,0 +1,86 @@
+import NIOCore
+import XMPPCore
+
+/// What the client writes on the stream.
+public enum StreamOutput: Sendable {
+    case open(StreamHeader)
+    case element(XMLElement)
+    case close
+}
+
+/// Turns bytes into stream events with `XMLStreamParser`, and stream output into bytes.
+///
+/// Lives in the pipeline below the TLS handler's plaintext side. A `RestartParser` outbound
+/// user event resets the parser between reads: the only safe point for libxml2, and the order
+/// the stream restarts after STARTTLS and SASL need.
+final class XMLStreamHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = StreamEvent
+    typealias OutboundIn = StreamOutput
+    typealias OutboundOut = ByteBuffer
+
+    struct RestartParser: Sendable {}
+
+    private let parser: XMLStreamParser
+    private var failed = false
+
+    init(limits: XMLStreamParser.Limits) {
+        parser = XMLStreamParser(limits: limits)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }
+        let buffer = unwrapInboundIn(data)
+        do {
+            let events = try buffer.withUnsafeReadableBytes { bytes in try parser.feed(bytes) }
+            for event in events { context.fireChannelRead(wrapInboundOut(event)) }
+        } catch {
+            failed = true
+            context.fireErrorCaught(error)
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let text: String
+        switch unwrapOutboundIn(data) {
+        case .open(let header): text = header.opening
+        case .element(let element): text = element.serialized(inheritedNamespace: StreamNamespace.client)
+        case .close: text = StreamHeader.closing
+        }
+        context.write(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: promise)
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        if event is RestartParser {
+            parser.reset()
+            failed = false
+            promise?.succeed(())
+        } else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+        }
+    }
+}
+
+/// Hands stream events to an async sequence; ends it with the error or at connection close.
+final class StreamEventForwarder: ChannelInboundHandler {
+    typealias InboundIn = StreamEvent
+
+    private let continuation: AsyncThrowingStream<StreamEvent, any Error>.Continuation
+
+    init(continuation: AsyncThrowingStream<StreamEvent, any Error>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        continuation.yield(unwrapInboundIn(data))
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        continuation.finish(throwing: error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        continuation.finish()
+        context.fireChannelInactive()
+    }
+}

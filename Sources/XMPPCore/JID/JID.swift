@@ -1,0 +1,142 @@
+/// An XMPP address (RFC 7622): `[localpart@]domainpart[/resourcepart]`.
+///
+/// Parsing applies the parts of RFC 7622 that matter for a bot's access decisions: the
+/// domainpart and localpart are case-folded (so `Alice@Example.ORG` and `alice@example.org` are
+/// one contact), a trailing dot on the domain is dropped, each part is limited to 1023 bytes of
+/// UTF-8, and characters that the PRECIS profiles forbid are rejected. Full PRECIS mapping and
+/// normalisation (width mapping, NFC) is not applied; servers send JIDs already prepared.
+public struct JID: Hashable, Sendable, CustomStringConvertible, Comparable {
+    /// The part before `@`, case-folded; nil for a server or bare-domain address.
+    public let localpart: String?
+    /// The domain, case-folded, without a trailing dot.
+    public let domain: String
+    /// The part after the first `/`, kept as given (resources are case-sensitive).
+    public let resource: String?
+
+    /// The longest a part may be, in bytes of UTF-8 (RFC 7622 §3.2, §3.3, §3.4).
+    public static let maximumPartLength = 1023
+
+    /// Parses a JID from its string form.
+    public init(_ string: String) throws(JIDError) {
+        guard !string.isEmpty else { throw .empty }
+        // The resource is everything after the first slash and may itself contain '@' and '/'.
+        var rest = Substring(string)
+        var resource: Substring?
+        if let slash = rest.firstIndex(of: "/") {
+            resource = rest[rest.index(after: slash)...]
+            rest = rest[..<slash]
+        }
+        var localpart: Substring?
+        if let at = rest.firstIndex(of: "@") {
+            localpart = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+        }
+        try self.init(
+            localpart: localpart.map(String.init),
+            domain: String(rest),
+            resource: resource.map(String.init)
+        )
+    }
+
+    /// Builds a JID from its parts, validating and case-folding each.
+    public init(localpart: String? = nil, domain: String, resource: String? = nil) throws(JIDError) {
+        self.localpart = try localpart.map { part throws(JIDError) in try JID.prepareLocalpart(part) }
+        self.domain = try JID.prepareDomain(domain)
+        self.resource = try resource.map { part throws(JIDError) in try JID.prepareResource(part) }
+    }
+
+    /// The address without its resource.
+    public var bare: JID {
+        guard resource != nil else { return self }
+        return JID(uncheckedLocalpart: localpart, domain: domain, resource: nil)
+    }
+
+    public var isBare: Bool { resource == nil }
+    public var isFull: Bool { resource != nil }
+
+    /// This address with another resource.
+    public func withResource(_ resource: String) throws(JIDError) -> JID {
+        JID(uncheckedLocalpart: localpart, domain: domain, resource: try JID.prepareResource(resource))
+    }
+
+    public var description: String {
+        var text = ""
+        if let localpart { text += localpart + "@" }
+        text += domain
+        if let resource { text += "/" + resource }
+        return text
+    }
+
+    public static func < (lhs: JID, rhs: JID) -> Bool { lhs.description < rhs.description }
+
+    private init(uncheckedLocalpart localpart: String?, domain: String, resource: String?) {
+        self.localpart = localpart
+        self.domain = domain
+        self.resource = resource
+    }
+}
+
+// MARK: - Preparation of each part
+
+extension JID {
+    /// Characters RFC 7622 §3.3.1 forbids in a localpart, beyond spaces and controls.
+    private static let forbiddenInLocalpart: Set<Character> = ["\"", "&", "'", "/", ":", "<", ">", "@"]
+
+    static func prepareLocalpart(_ raw: String) throws(JIDError) -> String {
+        let folded = raw.lowercased()
+        try checkLength(folded, part: .localpart)
+        for character in folded {
+            if forbiddenInLocalpart.contains(character) || character.isWhitespace || isControl(character) {
+                throw .forbiddenCharacter(character, part: .localpart)
+            }
+        }
+        return folded
+    }
+
+    static func prepareDomain(_ raw: String) throws(JIDError) -> String {
+        var domain = raw.lowercased()
+        // A fully qualified name's trailing dot is not part of the JID (RFC 7622 §3.2).
+        if domain.hasSuffix(".") { domain.removeLast() }
+        try checkLength(domain, part: .domain)
+        if domain.hasPrefix("[") {
+            // An IPv6 literal: hex digits, colons and dots (for a mapped IPv4 tail) in brackets.
+            guard domain.hasSuffix("]"), domain.count > 2,
+                  domain.dropFirst().dropLast().allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." })
+            else { throw .invalidDomain(raw, reason: "malformed IPv6 literal") }
+            return domain
+        }
+        for character in domain {
+            if character.isWhitespace || isControl(character) || "@/[]\\<>\"'&:".contains(character) {
+                throw .forbiddenCharacter(character, part: .domain)
+            }
+        }
+        for label in domain.split(separator: ".", omittingEmptySubsequences: false) {
+            if label.isEmpty { throw .invalidDomain(raw, reason: "empty label") }
+            if label.utf8.count > 63 { throw .invalidDomain(raw, reason: "a label is longer than 63 bytes") }
+        }
+        return domain
+    }
+
+    static func prepareResource(_ raw: String) throws(JIDError) -> String {
+        try checkLength(raw, part: .resource)
+        for character in raw where isControl(character) {
+            throw .forbiddenCharacter(character, part: .resource)
+        }
+        return raw
+    }
+
+    private static func checkLength(_ text: String, part: JIDError.Part) throws(JIDError) {
+        if text.isEmpty { throw .emptyPart(part) }
+        let length = text.utf8.count
+        if length > maximumPartLength { throw .partTooLong(part, bytes: length) }
+    }
+
+    private static func isControl(_ character: Character) -> Bool {
+        character.unicodeScalars.contains { scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .format, .surrogate, .privateUse, .unassigned: true
+            default: false
+            }
+        }
+    }
+}

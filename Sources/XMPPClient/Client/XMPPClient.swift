@@ -6,7 +6,7 @@ import XMPPCore
 /// Something that happened on the client, for whoever subscribed with `events()`.
 public enum ClientEvent: Sendable {
     /// Logged in, roster fetched, initial presence sent.
-    case online(JID)
+    case online(SessionInfo)
     /// The connection ended; the supervisor will try again unless shutting down.
     case offline(reason: String)
     case presence(Presence)
@@ -15,6 +15,14 @@ public enum ClientEvent: Sendable {
     case rosterChanged(RosterItem)
     /// `shutdown()` finished or `run()` returned.
     case stopped
+}
+
+/// What a successful login established.
+public struct SessionInfo: Sendable, Equatable {
+    public var jid: JID
+    /// The SASL mechanism used, as named on the wire.
+    public var mechanism: String
+    public var server: ConnectionTarget
 }
 
 /// Decides whether a contact asking to see our presence may: true approves it.
@@ -36,6 +44,7 @@ public final class XMPPClient: Sendable {
     private struct State {
         var connection: StreamConnection?
         var boundJID: JID?
+        var session: SessionInfo?
         var presence: PresenceSettings
         var stopping = false
         var subscriptionPolicy: SubscriptionPolicy = { _ in false }
@@ -217,6 +226,7 @@ public final class XMPPClient: Sendable {
             state.withLock { state in
                 state.connection = connection
                 state.boundJID = negotiated.boundJID
+                state.session = SessionInfo(jid: negotiated.boundJID, mechanism: negotiated.mechanism.name, server: connection.target)
             }
             onlineSince = .now
             logger.info("connected", metadata: [
@@ -229,6 +239,7 @@ public final class XMPPClient: Sendable {
         state.withLock { state in
             state.connection = nil
             state.boundJID = nil
+            state.session = nil
         }
         pending.failAll(with: ConnectionError.notConnected)
         let reason = failure.map { "\($0)" } ?? "disconnected"
@@ -379,7 +390,7 @@ public final class XMPPClient: Sendable {
             connection.close()
             return
         }
-        if let jid = boundJID { broadcaster.yield(.online(jid)) }
+        if let session = state.withLock({ $0.session }) { broadcaster.yield(.online(session)) }
         await keepAlive(connection)
     }
 

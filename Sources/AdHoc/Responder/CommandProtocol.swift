@@ -1,0 +1,142 @@
+import XMPPCore
+
+public enum CommandNamespace {
+    public static let commands = "http://jabber.org/protocol/commands"
+}
+
+/// The actions of XEP-0050 §3.4.
+enum CommandAction: String, Sendable {
+    case execute, cancel, prev, next, complete
+}
+
+/// A parsed `<command/>` request.
+struct CommandRequest: Sendable {
+    var node: String
+    var sessionID: String?
+    var action: CommandAction
+    var form: DataForm?
+
+    init(_ payload: XMLElement) throws(StanzaError) {
+        guard payload.name == "command", payload.namespace == CommandNamespace.commands else {
+            throw StanzaError(.badRequest, text: "expected <command xmlns='\(CommandNamespace.commands)'/>")
+        }
+        guard let node = payload[attribute: "node"], !node.isEmpty else {
+            throw StanzaError(.badRequest, text: "the command has no node")
+        }
+        self.node = node
+        sessionID = payload[attribute: "sessionid"].flatMap { $0.isEmpty ? nil : $0 }
+        // No action at all means execute (XEP-0050 §3.4).
+        if let text = payload[attribute: "action"] {
+            guard let action = CommandAction(rawValue: text) else { throw CommandError.malformedAction(text) }
+            self.action = action
+        } else {
+            action = .execute
+        }
+        if let element = payload.child("x", namespace: DataForm.namespace) {
+            do {
+                form = try DataForm(element: element)
+            } catch {
+                throw CommandError.badPayload(error.description)
+            }
+        }
+    }
+}
+
+/// The error conditions of XEP-0050 §4.6, as stanza errors.
+enum CommandError {
+    static func condition(_ name: String) -> XMLElement { XMLElement(name, namespace: CommandNamespace.commands) }
+
+    static func malformedAction(_ action: String) -> StanzaError {
+        StanzaError(.badRequest, text: "unknown action '\(action)'", applicationCondition: condition("malformed-action"))
+    }
+
+    static func badAction(_ reason: String) -> StanzaError {
+        StanzaError(.badRequest, text: reason, applicationCondition: condition("bad-action"))
+    }
+
+    static func badPayload(_ reason: String) -> StanzaError {
+        StanzaError(.badRequest, text: reason, applicationCondition: condition("bad-payload"))
+    }
+
+    static let badSessionID = StanzaError(.badRequest, text: "unknown session", applicationCondition: condition("bad-sessionid"))
+
+    static let sessionExpired = StanzaError(
+        .notAllowed, text: "the session expired; start the command again", applicationCondition: condition("session-expired"))
+}
+
+/// A `<command/>` answer.
+struct CommandReply {
+    enum Status: String {
+        case executing, completed, canceled
+    }
+
+    var node: String
+    var sessionID: String
+    var status: Status
+    var actions: XMLElement?
+    var note: (text: String, severity: CommandOutcome.Severity)?
+    var form: DataForm?
+
+    init(node: String, sessionID: String, status: Status) {
+        self.node = node
+        self.sessionID = sessionID
+        self.status = status
+    }
+
+    /// A stage waiting for input: `<actions execute=…>` names an action it lists.
+    static func asking(node: String, sessionID: String, stage: CommandStage, canGoBack: Bool) -> CommandReply {
+        var reply = CommandReply(node: node, sessionID: sessionID, status: .executing)
+        let forward = stage.isFinal ? "complete" : "next"
+        var actions = XMLElement("actions", namespace: CommandNamespace.commands, ["execute": forward])
+        if canGoBack { actions.append(XMLElement("prev", namespace: CommandNamespace.commands)) }
+        actions.append(XMLElement(forward, namespace: CommandNamespace.commands))
+        reply.actions = actions
+        reply.note = stage.note.map { ($0, .info) }
+        var form = stage.form
+        form.kind = .form
+        reply.form = form
+        return reply
+    }
+
+    /// The end of a command with exactly one payload; never empty.
+    static func completed(node: String, sessionID: String, outcome: CommandOutcome) -> CommandReply {
+        var reply = CommandReply(node: node, sessionID: sessionID, status: .completed)
+        switch outcome {
+        case .note(let text, let severity):
+            reply.note = (text.isEmpty ? "Done." : text, severity)
+        case .failure(let text):
+            reply.note = (text.isEmpty ? "The command failed." : text, .error)
+        case .form(var form):
+            form.kind = .result
+            reply.form = form
+        }
+        return reply
+    }
+
+    var element: XMLElement {
+        var command = XMLElement("command", namespace: CommandNamespace.commands, [
+            "node": node, "sessionid": sessionID, "status": status.rawValue,
+        ])
+        if let actions { command.append(actions) }
+        if let note {
+            command.append(XMLElement("note", namespace: CommandNamespace.commands, ["type": note.severity.rawValue], children: [.text(note.text)]))
+        }
+        if let form { command.append(form.element) }
+        return command
+    }
+}
+
+/// Session ids: 128 random bits, hex. Unguessable, so one requester cannot reach another's.
+enum SessionID {
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return hex(high) + hex(low)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

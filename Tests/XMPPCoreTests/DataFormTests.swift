@@ -1,0 +1,156 @@
+import Testing
+@testable import XMPPCore
+
+@Suite struct DataFormTests {
+    static let header = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"
+
+    /// Writes the form, reads it back through the stream parser, and parses it again.
+    func roundTrip(_ form: DataForm) throws -> DataForm {
+        let parser = XMLStreamParser()
+        let events = try parser.feed(Self.header + "<message>" + form.element.serialized(inheritedNamespace: "jabber:client") + "</message>")
+        guard case .element(let message) = events.last, let x = message.child("x", namespace: DataForm.namespace) else {
+            throw DataFormError.missingType
+        }
+        return try DataForm(element: x)
+    }
+
+    @Test func everyFieldTypeRoundTrips() throws {
+        let form = DataForm(.form, title: "Settings", instructions: ["Fill in", "then submit"], fields: [
+            FormField("FORM_TYPE", type: .hidden, values: ["urn:example:settings"]),
+            FormField("enabled", type: .boolean, label: "Enabled", values: ["true"]),
+            FormField(nil, type: .fixed, values: ["Section A"]),
+            FormField("owner", type: .jidSingle, label: "Owner", isRequired: true),
+            FormField("members", type: .jidMulti, values: ["a@b", "c@d"]),
+            FormField("color", type: .listSingle, label: "Color", values: ["red"], options: [.init("red", label: "Red"), .init("blue")]),
+            FormField("tags", type: .listMulti, values: ["x", "y"], options: [.init("x"), .init("y"), .init("z")]),
+            FormField("name", type: .textSingle, description: "Your name", validation: FieldValidation(datatype: .string, method: .regex("[a-z]+"))),
+            FormField("notes", type: .textMulti, values: ["line 1", "line 2 & <3>"]),
+            FormField("secret", type: .textPrivate),
+            FormField("volume", type: .textSingle, validation: FieldValidation(datatype: .int, method: .range(min: "0", max: "100"))),
+            FormField("untyped", type: nil, values: ["v"]),
+        ])
+        let parsed = try roundTrip(form)
+        #expect(parsed == form)
+        #expect(parsed.formType == "urn:example:settings")
+        #expect(parsed.field("untyped")?.effectiveType == .textSingle)
+    }
+
+    @Test func resultTablesRoundTrip() throws {
+        let form = DataForm(.result, title: "Disks", reported: [
+            FormField("mount", type: .textSingle, label: "Mount"),
+            FormField("used", type: .textSingle, label: "Used"),
+        ], items: [
+            [FormField("mount", type: nil, values: ["/"]), FormField("used", type: nil, values: ["40%"])],
+            [FormField("mount", type: nil, values: ["/home"]), FormField("used", type: nil, values: ["80%"])],
+        ])
+        #expect(try roundTrip(form) == form)
+    }
+
+    @Test func submitAndCancelParse() throws {
+        for kind in [DataForm.Kind.submit, .cancel] {
+            #expect(try roundTrip(DataForm(kind)).kind == kind)
+        }
+        #expect(throws: DataFormError.missingType) { try DataForm(element: XMLElement("x", namespace: DataForm.namespace)) }
+        #expect(throws: DataFormError.unknownType("bogus")) { try DataForm(element: XMLElement("x", namespace: DataForm.namespace, ["type": "bogus"])) }
+        #expect(throws: DataFormError.self) { try DataForm(element: XMLElement("y", namespace: DataForm.namespace, ["type": "form"])) }
+    }
+
+    @Test func validatesASubmission() throws {
+        let form = DataForm(.form, fields: [
+            FormField("FORM_TYPE", type: .hidden, values: ["urn:x"]),
+            FormField("on", type: .boolean),
+            FormField("count", type: .textSingle, validation: FieldValidation(datatype: .integer, method: .range(min: "1", max: "10"))),
+            FormField("ratio", type: .textSingle, validation: FieldValidation(datatype: .double)),
+            FormField("color", type: .listSingle, options: [.init("red"), .init("blue")]),
+            FormField("who", type: .jidSingle),
+            FormField("lines", type: .textMulti),
+            FormField("kept", type: .textSingle, values: ["default"]),
+        ])
+        let submission = DataForm(.submit, fields: [
+            FormField("FORM_TYPE", type: .hidden, values: ["urn:tampered"]),
+            FormField("on", type: nil, values: ["1"]),
+            FormField("count", type: nil, values: [" 7 "]),
+            FormField("ratio", type: nil, values: ["0.5"]),
+            FormField("color", type: nil, values: ["blue"]),
+            FormField("who", type: nil, values: ["Alice@Example.org"]),
+            FormField("lines", type: nil, values: ["a", "", "b"]),
+            FormField("unasked", type: nil, values: ["ignored"]),
+        ])
+        let values = try form.validate(submission)
+        #expect(values.string("FORM_TYPE") == "urn:x")
+        #expect(values.bool("on") == true)
+        #expect(values["on"] == ["true"])
+        #expect(values.integer("count") == 7)
+        #expect(values.double("ratio") == 0.5)
+        #expect(values.string("color") == "blue")
+        #expect(values.jid("who")?.description == "alice@example.org")
+        #expect(values["lines"] == ["a", "", "b"])
+        #expect(values.string("kept") == "default")
+        #expect(values.values["unasked"] == nil)
+    }
+
+    @Test func reportsEveryProblem() throws {
+        let form = DataForm(.form, fields: [
+            FormField("name", type: .textSingle, label: "Name", isRequired: true),
+            FormField("flag", type: .boolean),
+            FormField("count", type: .textSingle, validation: FieldValidation(datatype: .int, method: .range(min: "1", max: "10"))),
+            FormField("big", type: .textSingle, validation: FieldValidation(datatype: .unsignedInt)),
+            FormField("color", type: .listSingle, options: [.init("red")]),
+            FormField("open", type: .listSingle, options: [.init("red")], validation: FieldValidation(method: .open)),
+            FormField("who", type: .jidMulti),
+            FormField("code", type: .textSingle, validation: FieldValidation(method: .regex("[0-9]{4}"))),
+            FormField("one", type: .textSingle),
+        ])
+        let submission = DataForm(.submit, fields: [
+            FormField("name", type: nil, values: ["  "]),
+            FormField("flag", type: nil, values: ["yes"]),
+            FormField("count", type: nil, values: ["11"]),
+            FormField("big", type: nil, values: ["-1"]),
+            FormField("color", type: nil, values: ["green"]),
+            FormField("open", type: nil, values: ["green"]),
+            FormField("who", type: nil, values: ["ok@example.org", "not valid@x"]),
+            FormField("code", type: nil, values: ["12a4"]),
+            FormField("one", type: nil, values: ["a", "b"]),
+        ])
+        #expect {
+            _ = try form.validate(submission)
+        } throws: { error in
+            guard let error = error as? FormValidationError else { return false }
+            let kinds = Dictionary(error.problems.map { ($0.variable, $0.kind) }, uniquingKeysWith: { first, _ in first })
+            #expect(kinds["name"] == .missingRequired)
+            #expect(kinds["flag"] == .wrongDatatype("yes", .boolean))
+            #expect(kinds["count"] == .outOfRange("11", min: "1", max: "10"))
+            #expect(kinds["big"] == .wrongDatatype("-1", .unsignedInt))
+            #expect(kinds["color"] == .notAnOption("green"))
+            #expect(kinds["open"] == nil)
+            if case .invalidJID(let value, _)? = kinds["who"] { #expect(value == "not valid@x") } else { Issue.record("who: \(String(describing: kinds["who"]))") }
+            #expect(kinds["code"] == .noPatternMatch("12a4", pattern: "[0-9]{4}"))
+            #expect(kinds["one"] == .tooManyValues(2))
+            #expect(error.problems.count == 8)
+            #expect(error.description.contains("Name (name) is required"))
+            return true
+        }
+    }
+
+    @Test func parsesDatatypes() {
+        #expect(Datatype.int.parse("2147483647") == .signed(2_147_483_647))
+        #expect(Datatype.int.parse("2147483648") == nil)
+        #expect(Datatype.byte.parse("-128") == .signed(-128))
+        #expect(Datatype.unsignedLong.parse("18446744073709551615") == .unsigned(.max))
+        #expect(Datatype.long.parse("1.5") == nil)
+        #expect(Datatype.double.parse("1e3") == .real(1000))
+        #expect(Datatype.double.parse("INF") == .real(.infinity))
+        #expect(Datatype.double.parse("abc") == nil)
+        #expect(Datatype.boolean.parse("true") == .boolean(true))
+        #expect(Datatype.boolean.parse("0") == .boolean(false))
+        #expect(Datatype(rawValue: "xs:unknownType").parse("anything") == .text("anything"))
+    }
+
+    @Test func formTypeIsAHiddenField() {
+        var form = DataForm(.form, fields: [FormField("a")])
+        form.formType = "urn:example"
+        #expect(form.fields.first == FormField("FORM_TYPE", type: .hidden, values: ["urn:example"]))
+        form.formType = nil
+        #expect(form.fields.count == 1)
+    }
+}

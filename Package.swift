@@ -58,6 +58,7 @@ let package = Package(
                 "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),

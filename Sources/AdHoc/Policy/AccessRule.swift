@@ -11,7 +11,7 @@ public enum AccessRule: Hashable, Sendable, CustomStringConvertible {
 
     /// Reads the configuration syntax: `self`, `group:NAME`, `jid:user@host`.
     public init(parsing text: String) throws(AccessRuleError) {
-        let trimmed = text.trimmingCharacters(in: " \t")
+        let trimmed = text.trimmingWhitespace()
         if trimmed == "self" {
             self = .ownAccount
         } else if trimmed.hasPrefix("group:") {
@@ -64,14 +64,5 @@ public enum AccessRuleError: Error, Equatable, Sendable, CustomStringConvertible
         case .invalidJID(let text, let error): "'\(text)': \(error)"
         case .fullJID(let text): "'\(text)' names a resource; rules name accounts (user@host)"
         }
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return String(slice)
     }
 }

@@ -20,7 +20,7 @@ struct CommandSession: Sendable {
 }
 
 /// Caps on open sessions, against a requester hoarding memory or a flood of starts.
-public struct SessionLimits: Sendable {
+public struct SessionLimits: Sendable, Equatable {
     public var defaultIdleTimeout: Duration
     /// Open sessions per account (bare JID), all its resources together.
     public var perAccount: Int

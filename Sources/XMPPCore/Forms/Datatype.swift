@@ -87,7 +87,8 @@ public struct Datatype: RawRepresentable, Hashable, Sendable, CustomStringConver
 }
 
 extension String {
-    func trimmingWhitespace() -> String {
+    /// The string without leading and trailing whitespace and newlines.
+    public func trimmingWhitespace() -> String {
         var slice = Substring(self)
         while slice.first?.isWhitespace == true { slice.removeFirst() }
         while slice.last?.isWhitespace == true { slice.removeLast() }

@@ -1,0 +1,105 @@
+/// Reads one table of the configuration, keeping track of the keys used so unknown ones (typos)
+/// are reported rather than silently ignored.
+struct ConfigSection {
+    let file: String
+    /// The dotted path of this table ("account", "commands.status"); empty for the top level.
+    let path: String
+    let values: [String: ConfigValue]
+    private(set) var used: Set<String> = []
+
+    init(file: String, path: String, values: [String: ConfigValue]) {
+        self.file = file
+        self.path = path
+        self.values = values
+    }
+
+    func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func error(_ key: String, _ problem: String) -> ConfigurationError {
+        .invalid(file: file, key: keyPath(key), problem: problem)
+    }
+
+    private mutating func value(_ key: String) -> ConfigValue? {
+        used.insert(key)
+        return values[key]
+    }
+
+    mutating func string(_ key: String) throws(ConfigurationError) -> String? {
+        switch value(key) {
+        case nil: return nil
+        case .string(let text): return text
+        case let other?: throw error(key, "expected a string, found \(other.kindName)")
+        }
+    }
+
+    mutating func requiredString(_ key: String) throws(ConfigurationError) -> String {
+        guard let text = try string(key) else { throw error(key, "is required") }
+        return text
+    }
+
+    mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+        switch value(key) {
+        case nil: return nil
+        case .integer(let number):
+            guard range.contains(number) else {
+                throw error(key, "must be between \(range.lowerBound) and \(range.upperBound), found \(number)")
+            }
+            return number
+        case let other?: throw error(key, "expected an integer, found \(other.kindName)")
+        }
+    }
+
+    /// Seconds, as an integer or a decimal number.
+    mutating func seconds(_ key: String, in range: ClosedRange<Double>) throws(ConfigurationError) -> Duration? {
+        let seconds: Double
+        switch value(key) {
+        case nil: return nil
+        case .integer(let number): seconds = Double(number)
+        case .double(let number): seconds = number
+        case let other?: throw error(key, "expected a number of seconds, found \(other.kindName)")
+        }
+        guard range.contains(seconds) else {
+            throw error(key, "must be between \(range.lowerBound) and \(range.upperBound) seconds")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    mutating func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+        switch value(key) {
+        case nil: return nil
+        case .bool(let flag): return flag
+        case let other?: throw error(key, "expected true or false, found \(other.kindName)")
+        }
+    }
+
+    mutating func stringList(_ key: String) throws(ConfigurationError) -> [String]? {
+        switch value(key) {
+        case nil: return nil
+        case .array(let items):
+            var strings: [String] = []
+            for (index, item) in items.enumerated() {
+                guard case .string(let text) = item else {
+                    throw error(key, "item \(index + 1) should be a string, found \(item.kindName)")
+                }
+                strings.append(text)
+            }
+            return strings
+        case let other?: throw error(key, "expected a list of strings, found \(other.kindName)")
+        }
+    }
+
+    mutating func section(_ key: String) throws(ConfigurationError) -> ConfigSection? {
+        switch value(key) {
+        case nil: return nil
+        case .table(let table): return ConfigSection(file: file, path: keyPath(key), values: table)
+        case let other?: throw error(key, "expected a table ([\(keyPath(key))]), found \(other.kindName)")
+        }
+    }
+
+    /// Fails on the first key nobody asked for.
+    func rejectUnknownKeys() throws(ConfigurationError) {
+        if let unknown = values.keys.sorted().first(where: { !used.contains($0) }) {
+            throw error(unknown, "unknown key")
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import AdHoc
+import XMPPClient
+import XMPPCore
+
+/// The roster as the source of group memberships for permission rules.
+struct RosterGroups: GroupDirectory {
+    let roster: Roster
+
+    func groups(of contact: JID) -> Set<String> { roster.groups(of: contact) }
+}
+
+extension CommandResponder {
+    /// Connects the responder to a client: command requests, disco for command nodes, the
+    /// features it brings, and the presence-subscription policy (only contacts some rule lets
+    /// run a command may see the bot's presence).
+    func attach(to client: XMPPClient) {
+        client.router.register(.set, namespace: CommandNamespace.commands) { [self] request in
+            try await handle(request.payload, from: request.from)
+        }
+        for feature in CommandResponder.features { client.disco.addFeature(feature) }
+        client.disco.setNodeProviders(
+            "adhoc",
+            info: { [self] node, requester in try discoInfo(node: node, requester: requester) },
+            items: { [self, weak client] node, requester in
+                guard node == CommandNamespace.commands else { return nil }
+                guard let ownJID = client?.boundJID else { return [] }
+                return discoItems(for: requester, ownJID: ownJID)
+            })
+        client.setSubscriptionPolicy { [self] contact in admitsAnyCommand(contact) }
+    }
+}

@@ -1,0 +1,155 @@
+import AdHoc
+import BuiltinCommands
+import Logging
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+import XMPPClient
+import XMPPCore
+
+/// adhocd itself: the XMPP client, the command responder and the built-in commands, wired
+/// together and run until SIGTERM or SIGINT. SIGHUP and the `reload` command re-read the
+/// configuration without dropping the connection.
+public final class Daemon: Sendable {
+    public let client: XMPPClient
+    public let responder: CommandResponder
+    private let configuration: Mutex<DaemonConfiguration>
+    private let logger: Logger
+
+    public init(configuration: DaemonConfiguration, logger: Logger) {
+        self.configuration = Mutex(configuration)
+        self.logger = logger
+        client = XMPPClient(configuration: configuration.client, logger: logger)
+        responder = CommandResponder(
+            account: configuration.client.account,
+            registry: CommandRegistry(),
+            directory: RosterGroups(roster: client.roster),
+            limits: configuration.sessionLimits,
+            logger: logger)
+        responder.attach(to: client)
+        responder.registry.setCommands(builtinCommands(configuration), provider: "builtin")
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+    }
+
+    /// Runs until a shutdown signal, then leaves the server gracefully.
+    public func run() async throws {
+        let services: [any Service] = [
+            ClientService(client: client),
+            PeriodicService(interval: .seconds(30)) { [responder] in await responder.sweep() },
+            EventWatcher(daemon: self),
+            ReloadOnHangup(daemon: self),
+        ]
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+
+    // MARK: Reload
+
+    /// Re-reads the configuration file and applies what can change while connected: command
+    /// rules and enablement, and presence. Account, connection and session-limit changes are
+    /// reported as needing a restart. An invalid file changes nothing.
+    public func reload() async throws -> String {
+        let old = configuration.withLock { $0 }
+        let new = try DaemonConfiguration.load(from: old.file)
+        for warning in new.warnings { logger.warning("\(warning)") }
+        var applied: [String] = []
+        var needsRestart: [String] = []
+
+        if new.builtins != old.builtins {
+            responder.registry.setCommands(builtinCommands(new), provider: "builtin")
+            applied.append("command rules")
+        }
+        if new.client.presence != old.client.presence {
+            await client.setPresence(new.client.presence)
+            applied.append("presence")
+        }
+        if ConnectionIdentity(new.client) != ConnectionIdentity(old.client) { needsRestart.append("account and connection settings") }
+        if new.sessionLimits != old.sessionLimits { needsRestart.append("session limits") }
+
+        configuration.withLock { current in
+            // Only what was applied is kept, so a later reload compares against what runs.
+            current.builtins = new.builtins
+            current.client.presence = new.client.presence
+            current.warnings = new.warnings
+        }
+        warnAboutUnknownGroups()
+        var summary = "Reloaded \(new.file): " + (applied.isEmpty ? "nothing changed" : "updated " + applied.joined(separator: " and "))
+        if !needsRestart.isEmpty { summary += "; restart adhocd to apply changed " + needsRestart.joined(separator: " and ") }
+        logger.notice("\(summary)")
+        return summary + "."
+    }
+
+    /// A reload whose failure is only logged, for SIGHUP.
+    func reloadReportingErrors() async {
+        do {
+            _ = try await reload()
+        } catch {
+            logger.error("reload failed, the previous configuration stays in force: \(error)")
+        }
+    }
+
+    /// Rules naming a group nobody on the roster is in grant nothing; say so once per login/reload.
+    func warnAboutUnknownGroups() {
+        let groups = configuration.withLock { $0.groupNames }
+        let known = client.roster.allGroups
+        for group in groups.subtracting(known).sorted() {
+            logger.warning("a rule names roster group '\(group)', which no contact is in: it grants nothing")
+        }
+    }
+
+    // MARK: Built-in commands
+
+    private func builtinCommands(_ configuration: DaemonConfiguration) -> [any Command] {
+        var commands: [any Command] = []
+        func settings(_ name: String) -> DaemonConfiguration.BuiltinSettings? {
+            guard let settings = configuration.builtins[name], settings.enabled else { return nil }
+            return settings
+        }
+        if let status = settings("status") {
+            commands.append(StatusCommand(policy: status.policy))
+        }
+        if let presence = settings("set-presence") {
+            let control = PresenceControl(
+                current: { [client] in
+                    let settings = client.presence
+                    return PresenceChoice(show: settings.show, status: settings.status, priority: settings.priority)
+                },
+                change: { [client] choice in
+                    await client.setPresence(PresenceSettings(show: choice.show, status: choice.status, priority: choice.priority))
+                })
+            commands.append(SetPresenceCommand(policy: presence.policy, control: control))
+        }
+        if let reload = settings("reload") {
+            commands.append(ReloadCommand(policy: reload.policy) { [weak self] in
+                guard let self else { return "adhocd is shutting down" }
+                return try await self.reload()
+            })
+        }
+        return commands
+    }
+}
+
+/// The parts of the client configuration that only a new connection can change.
+private struct ConnectionIdentity: Equatable {
+    var account: JID, password: Secret, resource: String, host: String?, port: Int?, tls: TLSMode, caFile: String?
+    var keepalive: Duration, pingTimeout: Duration, connectTimeout: Duration, maximumBackoff: Duration
+
+    init(_ client: ClientConfiguration) {
+        account = client.account
+        password = client.password
+        resource = client.resource
+        host = client.host
+        port = client.port
+        tls = client.tls
+        caFile = client.tlsSettings.caFile
+        keepalive = client.keepaliveInterval
+        pingTimeout = client.pingTimeout
+        connectTimeout = client.connectTimeout
+        maximumBackoff = client.backoff.maximum
+    }
+}

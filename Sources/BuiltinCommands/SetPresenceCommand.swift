@@ -1,0 +1,95 @@
+import AdHoc
+import XMPPCore
+
+/// The availability a person may set through `set-presence`.
+public struct PresenceChoice: Sendable, Equatable {
+    public var show: Presence.Show
+    public var status: String?
+    public var priority: Int
+
+    public init(show: Presence.Show, status: String?, priority: Int) {
+        self.show = show
+        self.status = status
+        self.priority = priority
+    }
+}
+
+/// Reads and changes the bot's presence; the daemon wires it to the XMPP client.
+public struct PresenceControl: Sendable {
+    public var current: @Sendable () -> PresenceChoice
+    public var change: @Sendable (PresenceChoice) async -> Void
+
+    public init(current: @escaping @Sendable () -> PresenceChoice, change: @escaping @Sendable (PresenceChoice) async -> Void) {
+        self.current = current
+        self.change = change
+    }
+}
+
+/// `set-presence`: change the bot's show and status message, with the fields of XEP-0146's
+/// "Change Status" so clients that know that form render it well.
+public struct SetPresenceCommand: Command {
+    public let node = "set-presence"
+    public let name = "Set presence"
+    public let policy: AccessPolicy
+    public let control: PresenceControl
+
+    static let formType = "http://jabber.org/protocol/rc"
+    /// XEP-0146's list without "offline": a bot that goes offline cannot be told to come back.
+    static let shows: [(Presence.Show, String)] = [
+        (.chat, "Chat"), (.online, "Online"), (.away, "Away"), (.xa, "Extended away"), (.dnd, "Do not disturb"),
+    ]
+
+    public init(policy: AccessPolicy, control: PresenceControl) {
+        self.policy = policy
+        self.control = control
+    }
+
+    public func start(_ context: CommandContext) async throws -> CommandStep {
+        let current = control.current()
+        let form = DataForm(.form, title: "Set presence", instructions: ["Choose how the bot appears to its contacts."], fields: [
+            FormField("FORM_TYPE", type: .hidden, values: [Self.formType]),
+            FormField("status", type: .listSingle, label: "Status", isRequired: true, values: [current.show.rawValue],
+                      options: Self.shows.map { FormField.Option($0.0.rawValue, label: $0.1) }),
+            FormField("status-priority", type: .textSingle, label: "Priority", values: [String(current.priority)],
+                      validation: FieldValidation(datatype: .byte, method: .range(min: "-128", max: "127"))),
+            FormField("status-message", type: .textMulti, label: "Message", values: current.status.map { [$0] } ?? []),
+        ])
+        return .ask(CommandStage(id: "presence", form: form, isFinal: true))
+    }
+
+    public func submit(stage: String, values: SubmittedValues, action: SubmitAction, context: CommandContext) async throws -> CommandStep {
+        guard let showText = values.string("status"), let show = Presence.Show(rawValue: showText) else {
+            return .complete(.failure("Unknown status."))
+        }
+        let message = values["status-message"].joined(separator: "\n").trimmingWhitespace()
+        let choice = PresenceChoice(
+            show: show, status: message.isEmpty ? nil : message,
+            priority: values.integer("status-priority").map(Int.init) ?? control.current().priority)
+        await control.change(choice)
+        let label = Self.shows.first { $0.0 == show }?.1 ?? show.rawValue
+        return .complete(.note(choice.status.map { "Presence set to \(label): \($0)" } ?? "Presence set to \(label)."))
+    }
+}
+
+/// `reload`: re-read the configuration and command definitions, keeping the connection.
+public struct ReloadCommand: Command {
+    public let node = "reload"
+    public let name = "Reload configuration"
+    public let policy: AccessPolicy
+    /// Performs the reload and says what changed; throws with a message when the new
+    /// configuration is invalid (the old one then stays in force).
+    public let reload: @Sendable () async throws -> String
+
+    public init(policy: AccessPolicy, reload: @escaping @Sendable () async throws -> String) {
+        self.policy = policy
+        self.reload = reload
+    }
+
+    public func start(_ context: CommandContext) async throws -> CommandStep {
+        do {
+            return .complete(.note(try await reload()))
+        } catch {
+            return .complete(.failure("Reload failed, the previous configuration stays in force: \(error)"))
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import AdHoc
+import XMPPCore
+
+/// `status`: uptime, load, memory and disks, as one result form.
+public struct StatusCommand: Command {
+    public let node = "status"
+    public let name = "Host status"
+    public let policy: AccessPolicy
+    public let probe: HostProbe
+    public let stageTimeout: Duration = .seconds(10)
+
+    public init(policy: AccessPolicy, probe: HostProbe = HostProbe()) {
+        self.policy = policy
+        self.probe = probe
+    }
+
+    public func start(_ context: CommandContext) async throws -> CommandStep {
+        .complete(.form(Self.form(for: try probe.snapshot())))
+    }
+
+    /// The result form: summary fields, then a table of disks.
+    public static func form(for snapshot: HostSnapshot) -> DataForm {
+        let memory = snapshot.memory
+        let memoryPercent = memory.totalBytes == 0 ? 0 : Int(memory.usedBytes * 100 / memory.totalBytes)
+        return DataForm(
+            .result,
+            title: "Status of \(snapshot.hostname)",
+            fields: [
+                FormField("FORM_TYPE", type: .hidden, values: ["urn:adhocd:status"]),
+                FormField("hostname", type: .textSingle, label: "Host", values: [snapshot.hostname]),
+                FormField("uptime", type: .textSingle, label: "Up for", values: [Format.duration(seconds: snapshot.uptimeSeconds)]),
+                FormField("load", type: .textSingle, label: "Load (1, 5, 15 min)", values: [
+                    [snapshot.load.one, snapshot.load.five, snapshot.load.fifteen].map { Format.decimal($0, places: 2) }.joined(separator: " "),
+                ]),
+                FormField("memory", type: .textSingle, label: "Memory", values: [
+                    "\(Format.bytes(memory.usedBytes)) of \(Format.bytes(memory.totalBytes)) used (\(memoryPercent)%)",
+                ]),
+            ],
+            reported: [
+                FormField("mount", type: .textSingle, label: "Mount"),
+                FormField("size", type: .textSingle, label: "Size"),
+                FormField("used", type: .textSingle, label: "Used"),
+                FormField("free", type: .textSingle, label: "Free"),
+                FormField("use", type: .textSingle, label: "Use%"),
+            ],
+            items: snapshot.disks.map { disk in
+                [
+                    FormField("mount", type: nil, values: [disk.mountPoint]),
+                    FormField("size", type: nil, values: [Format.bytes(disk.totalBytes)]),
+                    FormField("used", type: nil, values: [Format.bytes(disk.usedBytes)]),
+                    FormField("free", type: nil, values: [Format.bytes(disk.availableBytes)]),
+                    FormField("use", type: nil, values: ["\(disk.usedPercent)%"]),
+                ]
+            })
+    }
+}
+
+/// Human formatting for the built-in commands.
+public enum Format {
+    /// "3 d 4 h 5 min", "4 h 5 min", "5 min", "42 s".
+    public static func duration(seconds: Double) -> String {
+        let total = Int(seconds.rounded(.down))
+        let days = total / 86_400, hours = total % 86_400 / 3600, minutes = total % 3600 / 60
+        if days > 0 { return "\(days) d \(hours) h \(minutes) min" }
+        if hours > 0 { return "\(hours) h \(minutes) min" }
+        if minutes > 0 { return "\(minutes) min" }
+        return "\(total) s"
+    }
+
+    /// Binary units with one decimal: "512 B", "1.5 KiB", "7.8 GiB".
+    public static func bytes(_ count: UInt64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : "\(decimal(value, places: 1)) \(units[unit])"
+    }
+
+    /// Fixed decimal places without Foundation's formatters.
+    public static func decimal(_ value: Double, places: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let scaled = Int64((abs(value) * scale).rounded())
+        let whole = scaled / Int64(scale)
+        let fraction = String(scaled % Int64(scale))
+        let padded = String(repeating: "0", count: max(0, places - fraction.count)) + fraction
+        return (value < 0 && scaled != 0 ? "-" : "") + (places > 0 ? "\(whole).\(padded)" : "\(whole)")
+    }
+}

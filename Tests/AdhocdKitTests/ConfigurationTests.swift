@@ -1,0 +1,185 @@
+import AdHoc
+import Foundation
+import Testing
+import XMPPClient
+import XMPPCore
+@testable import AdhocdKit
+
+@Suite struct ConfigurationTests {
+    func parse(_ text: String) throws(ConfigurationError) -> DaemonConfiguration {
+        try DaemonConfiguration.parse(text, file: "adhocd.toml")
+    }
+
+    func expectError(_ text: String, key: String, containing fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            _ = try parse(text)
+            Issue.record("expected an error at \(key)", sourceLocation: sourceLocation)
+        } catch {
+            guard case .invalid(let file, let errorKey, let problem) = error else {
+                Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
+                return
+            }
+            #expect(file == "adhocd.toml", sourceLocation: sourceLocation)
+            #expect(errorKey == key, sourceLocation: sourceLocation)
+            #expect(problem.contains(fragment), "\(problem)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func readsAFullConfiguration() throws {
+        let configuration = try parse("""
+        [account]
+        jid = "Bot@Example.org"
+        password = "s3cret"
+        resource = "living-room"
+        host = "xmpp.example.org"
+        port = 5223
+        tls = "direct"
+
+        [presence]
+        show = "away"
+        status = "Booting"
+        priority = 10
+
+        [connection]
+        keepalive_interval = 30
+        ping_timeout = 5.5
+        connect_timeout = 10
+        reconnect_max_delay = 120
+
+        [adhoc]
+        session_timeout = 3600
+        max_sessions_per_account = 3
+        max_sessions = 50
+
+        [commands.status]
+        allow = ["self", "group:coloc"]
+        deny = ["jid:eve@example.org"]
+
+        [commands.reload]
+        enabled = false
+        """)
+        let client = configuration.client
+        #expect(client.account.description == "bot@example.org")
+        #expect(client.password.value == "s3cret")
+        #expect(client.resource == "living-room")
+        #expect(client.host == "xmpp.example.org")
+        #expect(client.port == 5223)
+        #expect(client.tls == .directTLS)
+        #expect(client.presence == PresenceSettings(show: .away, status: "Booting", priority: 10))
+        #expect(client.keepaliveInterval == .seconds(30))
+        #expect(client.pingTimeout == .milliseconds(5500))
+        #expect(client.connectTimeout == .seconds(10))
+        #expect(client.backoff.maximum == .seconds(120))
+        #expect(configuration.sessionLimits == SessionLimits(defaultIdleTimeout: .seconds(3600), perAccount: 3, total: 50))
+        #expect(configuration.builtins["status"] == .init(enabled: true, policy: AccessPolicy(
+            allow: [.ownAccount, .group("coloc")], deny: [.account(try JID("eve@example.org"))])))
+        #expect(configuration.builtins["reload"]?.enabled == false)
+        #expect(configuration.builtins["set-presence"] == .init(enabled: true, policy: .ownAccountOnly))
+        #expect(configuration.groupNames == ["coloc"])
+    }
+
+    @Test func hasSaneDefaults() throws {
+        let configuration = try parse("[account]\njid = \"bot@example.org\"\npassword = \"x\"\n")
+        #expect(configuration.client.resource == "adhocd")
+        #expect(configuration.client.tls == .startTLS)
+        #expect(configuration.client.host == nil)
+        #expect(configuration.client.presence == PresenceSettings())
+        #expect(configuration.sessionLimits == SessionLimits())
+        #expect(DaemonConfiguration.builtinNames.allSatisfy { configuration.builtins[$0] == .init() })
+    }
+
+    @Test func readsThePasswordFromAFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adhocd-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let passwordFile = directory.appendingPathComponent("password").path
+        try "pa ss\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile)
+        let configuration = try parse("[account]\njid = \"bot@example.org\"\npassword_file = \"\(passwordFile)\"\n")
+        #expect(configuration.client.password.value == "pa ss")
+        #expect(configuration.warnings.isEmpty)
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: passwordFile)
+        #expect(try parse("[account]\njid = \"bot@example.org\"\npassword_file = \"\(passwordFile)\"\n").warnings.count == 1)
+
+        try "".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        expectError("[account]\njid = \"bot@example.org\"\npassword_file = \"\(passwordFile)\"\n", key: "account.password_file", containing: "is empty")
+        expectError("[account]\njid = \"bot@example.org\"\npassword_file = \"/nonexistent/pw\"\n", key: "account.password_file", containing: "No such file")
+    }
+
+    @Test func namesTheKeyOfEveryMistake() {
+        let account = "[account]\njid = \"bot@example.org\"\npassword = \"hunter2\"\n"
+        expectError("", key: "account", containing: "required")
+        expectError("[account]\npassword = \"x\"\n", key: "account.jid", containing: "required")
+        expectError("[account]\njid = \"not a jid\"\npassword = \"x\"\n", key: "account.jid", containing: "not a valid JID")
+        expectError("[account]\njid = \"example.org\"\npassword = \"x\"\n", key: "account.jid", containing: "user part")
+        expectError("[account]\njid = \"bot@example.org/res\"\npassword = \"x\"\n", key: "account.jid", containing: "resource")
+        expectError("[account]\njid = \"bot@example.org\"\n", key: "account.password_file", containing: "required")
+        expectError(account + "password_file = \"/x\"\n", key: "account.password", containing: "not both")
+        expectError(account + "port = 70000\n", key: "account.port", containing: "between 1 and 65535")
+        expectError(account + "port = \"5222\"\n", key: "account.port", containing: "expected an integer, found a string")
+        expectError(account + "tls = \"maybe\"\n", key: "account.tls", containing: "must be one of")
+        expectError(account + "tls = \"none\"\nhost = \"xmpp.example.org\"\n", key: "account.tls", containing: "loopback")
+        expectError(account + "ca_file = \"/nonexistent.pem\"\n", key: "account.ca_file", containing: "cannot be used")
+        expectError(account + "pasword = \"typo\"\n", key: "account.pasword", containing: "unknown key")
+        expectError(account + "[presence]\nshow = \"sleeping\"\n", key: "presence.show", containing: "must be one of")
+        expectError(account + "[presence]\npriority = 200\n", key: "presence.priority", containing: "between -128 and 127")
+        expectError(account + "[connection]\nping_timeout = 0\n", key: "connection.ping_timeout", containing: "between")
+        expectError(account + "[commands.shutdown]\nenabled = true\n", key: "commands.shutdown", containing: "no built-in command")
+        expectError(account + "[commands.status]\nallow = [\"everyone\"]\n", key: "commands.status.allow", containing: "is not a rule")
+        expectError(account + "[commands.status]\nallow = [\"self\"]\ndeny = [\"jid:a@b/c\"]\n", key: "commands.status.deny", containing: "names a resource")
+        expectError(account + "[commands.status]\nallow = \"self\"\n", key: "commands.status.allow", containing: "list of strings")
+        expectError(account + "[commands.status]\nallow = [1]\n", key: "commands.status.allow", containing: "item 1")
+        expectError(account + "[extra]\n", key: "extra", containing: "unknown key")
+    }
+
+    @Test func neverEchoesThePassword() {
+        let texts = [
+            "[account]\njid = \"bot@example.org\"\npassword = \"hunter2\"\nport = \"hunter2\"\n",
+            "[account]\njid = \"bot@example.org\"\npassword = 123456\n",
+            "[account]\njid = \"bot@example.org\"\npassword = \"hunter2\"\npassword_file = \"/x\"\n",
+        ]
+        for text in texts {
+            do {
+                _ = try parse(text)
+                Issue.record("expected an error")
+            } catch {
+                #expect(!error.description.contains("hunter2"))
+                #expect(!error.description.contains("123456"))
+            }
+        }
+        #expect(Secret("hunter2").description == "<redacted>")
+        #expect("\(Secret("hunter2"))" == "<redacted>")
+    }
+
+    @Test func reportsSyntaxErrorsWithTheirPosition() {
+        do {
+            _ = try parse("[account]\njid = \"unterminated\n")
+            Issue.record("expected a syntax error")
+        } catch {
+            guard case .syntax(let file, let line, _, _) = error else { Issue.record("\(error)"); return }
+            #expect(file == "adhocd.toml")
+            #expect(line == 2)
+        }
+        #expect(throws: ConfigurationError.self) { try DaemonConfiguration.load(from: "/nonexistent/adhocd.toml") }
+    }
+
+    @Test func theShippedExampleIsValid() throws {
+        let example = try String(contentsOfFile: repositoryRoot() + "/packaging/adhocd.example.toml", encoding: .utf8)
+        let passwordFile = FileManager.default.temporaryDirectory.appendingPathComponent("adhocd-pw-\(UUID().uuidString)").path
+        try "secret\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: passwordFile) }
+        let configuration = try parse(example.replacing("/etc/adhocd/password", with: passwordFile))
+        #expect(configuration.client.account.description == "bot@example.org")
+        #expect(configuration.builtins["status"]?.policy.allow == [.ownAccount, .group("admins")])
+    }
+
+    private func repositoryRoot() -> String {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
+        }
+        return "."
+    }
+}

@@ -27,7 +27,10 @@ public struct DaemonConfiguration: Sendable {
     }
 
     /// The built-in commands a `[commands.NAME]` section may configure.
-    public static let builtinNames = ["status", "set-presence", "reload"]
+    public static let builtinNames = ["status", "set-presence", "reload", "echo"]
+
+    /// Built-ins that stay off unless a section enables them.
+    static let disabledByDefault: Set<String> = ["echo"]
 
     /// Reads and checks the file; every error names the file and key.
     public static func load(from file: String) throws(ConfigurationError) -> DaemonConfiguration {
@@ -64,14 +67,16 @@ public struct DaemonConfiguration: Sendable {
             try adhoc.rejectUnknownKeys()
         }
 
-        var builtins = Dictionary(uniqueKeysWithValues: builtinNames.map { ($0, BuiltinSettings()) })
+        var builtins = Dictionary(uniqueKeysWithValues: builtinNames.map {
+            ($0, BuiltinSettings(enabled: !disabledByDefault.contains($0)))
+        })
         if var commands = try root.section("commands") {
             for name in commands.values.keys.sorted() {
                 guard builtinNames.contains(name) else {
                     throw commands.error(name, "no built-in command of that name (known: \(builtinNames.joined(separator: ", ")))")
                 }
                 guard var section = try commands.section(name) else { continue }
-                builtins[name] = try readBuiltin(&section)
+                builtins[name] = try readBuiltin(&section, enabledByDefault: !disabledByDefault.contains(name))
                 try section.rejectUnknownKeys()
             }
         }
@@ -173,8 +178,8 @@ public struct DaemonConfiguration: Sendable {
         if let maximum = try section.seconds("reconnect_max_delay", in: 1...3600) { client.backoff.maximum = maximum }
     }
 
-    private static func readBuiltin(_ section: inout ConfigSection) throws(ConfigurationError) -> BuiltinSettings {
-        let enabled = try section.bool("enabled") ?? true
+    private static func readBuiltin(_ section: inout ConfigSection, enabledByDefault: Bool) throws(ConfigurationError) -> BuiltinSettings {
+        let enabled = try section.bool("enabled") ?? enabledByDefault
         let allow = try section.stringList("allow") ?? []
         let deny = try section.stringList("deny") ?? []
         do {

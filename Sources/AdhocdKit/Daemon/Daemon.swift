@@ -130,6 +130,9 @@ public final class Daemon: Sendable {
                 return try await self.reload()
             })
         }
+        if let echo = settings("echo") {
+            commands.append(EchoCommand(policy: echo.policy))
+        }
         return commands
     }
 }

@@ -229,7 +229,7 @@ public final class XMPPClient: Sendable {
                 state.session = SessionInfo(jid: negotiated.boundJID, mechanism: negotiated.mechanism.name, server: connection.target)
             }
             onlineSince = .now
-            logger.info("connected", metadata: [
+            logger.notice("connected", metadata: [
                 "jid": "\(negotiated.boundJID)", "server": "\(connection.target)", "sasl": "\(negotiated.mechanism)",
             ])
             try await serve(connection, &events)
@@ -295,12 +295,16 @@ public final class XMPPClient: Sendable {
     /// presence and keeps the connection alive.
     private func serve(_ connection: StreamConnection, _ events: inout StreamEvents) async throws {
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await self.startSession(connection) }
+            group.addTask { try await self.startSession(connection) }
             defer { group.cancelAll() }
             while true {
                 let event: StreamEvent?
                 do {
                     event = try await events.next()
+                } catch where Task.isCancelled {
+                    // A session task failed (keepalive timeout) and cancelled the group: its
+                    // error is the reason, rethrown by the group.
+                    return
                 } catch {
                     let failure = ConnectionError(transportError: error)
                     if case .malformedStream(let parseError) = failure {
@@ -318,7 +322,8 @@ public final class XMPPClient: Sendable {
                     await sendStreamError(StreamError(.badFormat, text: "unexpected stream header"), on: connection)
                     throw ConnectionError.unexpectedElement("stream:stream")
                 case nil:
-                    throw ConnectionError.streamClosed
+                    if Task.isCancelled { return }
+                    throw connection.failureReason ?? ConnectionError.streamClosed
                 }
             }
         }
@@ -378,7 +383,7 @@ public final class XMPPClient: Sendable {
         }
     }
 
-    private func startSession(_ connection: StreamConnection) async {
+    private func startSession(_ connection: StreamConnection) async throws {
         do {
             let answer = try await request(IQ(.get, id: makeStanzaID(), payload: XMLElement("query", namespace: Roster.namespace)))
             let items = answer.payload.map(Roster.items(in:)) ?? []
@@ -386,17 +391,19 @@ public final class XMPPClient: Sendable {
             logger.debug("roster fetched", metadata: ["contacts": "\(items.count)"])
             try await connection.send(currentPresence())
         } catch {
+            if Task.isCancelled { return }
             logger.warning("session setup failed, reconnecting", metadata: ["error": "\(error)"])
             connection.close()
-            return
+            throw error
         }
         if let session = state.withLock({ $0.session }) { broadcaster.yield(.online(session)) }
-        await keepAlive(connection)
+        try await keepAlive(connection)
     }
 
     /// Pings the server every keepalive interval; no answer within the ping timeout means the
-    /// connection is dead, so it is closed and the supervisor reconnects.
-    private func keepAlive(_ connection: StreamConnection) async {
+    /// connection is dead: it is closed and the session ends with `pingTimedOut` at once,
+    /// without waiting for TCP or TLS to notice.
+    private func keepAlive(_ connection: StreamConnection) async throws {
         let ping = XMLElement("ping", namespace: "urn:xmpp:ping")
         while !Task.isCancelled {
             do {
@@ -411,8 +418,8 @@ public final class XMPPClient: Sendable {
                 continue  // An error answer still proves the connection is alive.
             } catch ConnectionError.requestTimedOut {
                 logger.warning("keepalive ping timed out, reconnecting", metadata: ["timeout": "\(configuration.pingTimeout.formattedSeconds)"])
-                connection.close()
-                return
+                connection.close(because: .pingTimedOut)
+                throw ConnectionError.pingTimedOut
             } catch {
                 return
             }

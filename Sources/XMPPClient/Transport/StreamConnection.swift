@@ -11,11 +11,13 @@ final class StreamConnection: Sendable {
     let channel: any Channel
     let events: AsyncThrowingStream<StreamEvent, any Error>
     let target: ConnectionTarget
+    private let failure: TransportFailure
 
-    private init(channel: any Channel, events: AsyncThrowingStream<StreamEvent, any Error>, target: ConnectionTarget) {
+    private init(channel: any Channel, events: AsyncThrowingStream<StreamEvent, any Error>, target: ConnectionTarget, failure: TransportFailure) {
         self.channel = channel
         self.events = events
         self.target = target
+        self.failure = failure
     }
 
     /// Opens a TCP connection (with TLS at once for direct-TLS targets).
@@ -28,6 +30,7 @@ final class StreamConnection: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> StreamConnection {
         let (events, continuation) = AsyncThrowingStream<StreamEvent, any Error>.makeStream()
+        let failure = TransportFailure()
         let sslContext = target.directTLS ? try tls.makeContext(directTLS: true) : nil
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
@@ -40,12 +43,12 @@ final class StreamConnection: Sendable {
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
                     try channel.pipeline.syncOperations.addHandler(XMLStreamHandler(limits: limits))
-                    try channel.pipeline.syncOperations.addHandler(StreamEventForwarder(continuation: continuation))
+                    try channel.pipeline.syncOperations.addHandler(StreamEventForwarder(continuation: continuation, failure: failure))
                 }
             }
         do {
             let channel = try await bootstrap.connect(host: target.host, port: target.port).get()
-            return StreamConnection(channel: channel, events: events, target: target)
+            return StreamConnection(channel: channel, events: events, target: target, failure: failure)
         } catch {
             continuation.finish()
             throw ConnectionError.connectFailed(target: target.description, reason: "\(error)")
@@ -65,7 +68,11 @@ final class StreamConnection: Sendable {
     }
 
     func send(_ output: StreamOutput) async throws {
-        try await channel.writeAndFlush(output).get()
+        do {
+            try await channel.writeAndFlush(output).get()
+        } catch {
+            throw ConnectionError(transportError: failure.first ?? error)
+        }
     }
 
     func send(_ element: XMLElement) async throws {
@@ -89,5 +96,16 @@ final class StreamConnection: Sendable {
 
     func close() {
         channel.close(promise: nil)
+    }
+
+    /// Closes the connection, remembering why, so the session reports the cause.
+    func close(because reason: ConnectionError) {
+        failure.record(reason)
+        close()
+    }
+
+    /// Why the connection ended, when something went wrong before or while it closed.
+    var failureReason: ConnectionError? {
+        failure.first.map { ($0 as? ConnectionError) ?? ConnectionError(transportError: $0) }
     }
 }

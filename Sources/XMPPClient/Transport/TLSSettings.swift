@@ -14,6 +14,8 @@ public struct TLSSettings: Sendable {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.certificateVerification = .fullVerification
         configuration.minimumTLSVersion = .tlsv12
+        // Closing waits this long for the peer's close_notify; a dead peer never sends one.
+        configuration.shutdownTimeout = .seconds(1)
         if let caFile {
             configuration.additionalTrustRoots = [.file(caFile)]
         }

@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 import XMPPCore
 
 /// What the client writes on the stream.
@@ -61,14 +62,28 @@ final class XMLStreamHandler: ChannelDuplexHandler {
     }
 }
 
+/// The first error a connection met (a TLS handshake failure, malformed XML), kept so that a
+/// write failing afterwards ("I/O on closed channel") reports the cause, not the symptom.
+final class TransportFailure: Sendable {
+    private let error = Mutex<(any Error)?>(nil)
+
+    func record(_ newError: any Error) {
+        error.withLock { if $0 == nil { $0 = newError } }
+    }
+
+    var first: (any Error)? { error.withLock { $0 } }
+}
+
 /// Hands stream events to an async sequence; ends it with the error or at connection close.
 final class StreamEventForwarder: ChannelInboundHandler {
     typealias InboundIn = StreamEvent
 
     private let continuation: AsyncThrowingStream<StreamEvent, any Error>.Continuation
+    private let failure: TransportFailure
 
-    init(continuation: AsyncThrowingStream<StreamEvent, any Error>.Continuation) {
+    init(continuation: AsyncThrowingStream<StreamEvent, any Error>.Continuation, failure: TransportFailure) {
         self.continuation = continuation
+        self.failure = failure
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -76,6 +91,7 @@ final class StreamEventForwarder: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failure.record(error)
         continuation.finish(throwing: error)
     }
 

@@ -1,0 +1,328 @@
+import Foundation
+import TestSupport
+import Testing
+import XMPPCore
+@testable import XMPPClient
+
+/// The client against a real Prosody on loopback.
+@Suite(.serialized, .enabled(if: Prerequisites.prosodyTestsEnabled, Comment(rawValue: Prerequisites.prosodyMissingMessage)))
+struct ClientIntegrationTests {
+    static let accounts = ["bot": "botpw", "user": "userpw"]
+
+    @Test func logsInWithSCRAMSHA256OverSTARTTLSAndBindsTheResource() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            try await withClients([makeClient(sandbox, account: "bot", password: "botpw", resource: "test-res")]) { clients in
+                let session = try await clients[0].waitOnline()
+                #expect(session.mechanism == "SCRAM-SHA-256")
+                #expect(session.jid == (try sandbox.jid("bot").withResource("test-res")))
+                #expect(clients[0].client.boundJID == session.jid)
+            }
+        }
+    }
+
+    @Test func logsInWithSCRAMSHA1WhenTheServerOffersNoSHA256() async throws {
+        try await withProsody(accounts: Self.accounts, disableMechanisms: ["SCRAM-SHA-256", "DIGEST-MD5"]) { sandbox in
+            try await withClients([makeClient(sandbox, account: "bot", password: "botpw")]) { clients in
+                let session = try await clients[0].waitOnline()
+                #expect(session.mechanism == "SCRAM-SHA-1")
+            }
+        }
+    }
+
+    @Test func usesPlainOnlyInsideTLS() async throws {
+        try await withProsody(accounts: Self.accounts, disableMechanisms: ["SCRAM-SHA-256", "SCRAM-SHA-1", "DIGEST-MD5"]) { sandbox in
+            try await withClients([makeClient(sandbox, account: "bot", password: "botpw")]) { clients in
+                let session = try await clients[0].waitOnline()
+                #expect(session.mechanism == "PLAIN")
+            }
+        }
+    }
+
+    @Test func logsInOverDirectTLS() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            try await withClients([makeClient(sandbox, account: "bot", password: "botpw", tls: .directTLS)]) { clients in
+                let session = try await clients[0].waitOnline()
+                #expect(session.server.directTLS)
+                #expect(session.server.port == sandbox.directTLSPort)
+            }
+        }
+    }
+
+    @Test func refusesAServerCertificateItCannotVerify() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            try await withClients([makeClient(sandbox, account: "bot", password: "botpw", trustTestCA: false)]) { clients in
+                let reason = try await clients[0].wait(for: "a TLS failure") { event -> String? in
+                    switch event {
+                    case .offline(let reason): reason
+                    case .online: "ONLINE"
+                    default: nil
+                    }
+                }
+                #expect(reason.contains("TLS failed"), "\(reason)")
+                #expect(!clients[0].client.isOnline)
+            }
+        }
+    }
+
+    @Test func reportsAWrongPasswordClearlyAndBacksOff() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            try await withClients([makeClient(sandbox, account: "bot", password: "wrong")]) { clients in
+                let start = ContinuousClock.now
+                var failures: [String] = []
+                while ContinuousClock.now - start < .seconds(3) {
+                    let reason = try await clients[0].wait(for: "a login failure", timeout: .seconds(5)) { event -> String? in
+                        if case .offline(let reason) = event { reason } else if case .online = event { "ONLINE" } else { nil }
+                    }
+                    failures.append(reason)
+                }
+                #expect(failures.allSatisfy { $0.contains("authentication failed (not-authorized)") }, "\(failures)")
+                // 0.5 s doubling: attempts at about 0, 0.25–0.5, 0.75–1.5, 1.75–3.5 s. Never a storm.
+                #expect(failures.count >= 2 && failures.count <= 5, "\(failures.count) attempts in 3 s")
+            }
+        }
+    }
+
+    @Test func plaintextIsRefusedUnlessConfigured() async throws {
+        try await withProsody(accounts: Self.accounts, allowPlaintext: true) { sandbox in
+            // The server offers STARTTLS; with tls=none we stay in plaintext on loopback.
+            try await withClients([makeClient(sandbox, account: "bot", password: "botpw", tls: .plaintext)]) { clients in
+                let session = try await clients[0].waitOnline()
+                // Only SCRAM is acceptable without TLS.
+                #expect(session.mechanism.hasPrefix("SCRAM"))
+            }
+        }
+    }
+
+    @Test func fetchesTheRosterAndAppliesPushes() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            let bot = makeClient(sandbox, account: "bot", password: "botpw")
+            // Another resource of the bot's own account edits the roster, as an admin's client would.
+            let admin = makeClient(sandbox, account: "bot", password: "botpw", resource: "admin")
+            try await withClients([bot, admin]) { clients in
+                try await clients[0].waitOnline()
+                try await clients[1].waitOnline()
+                let user = sandbox.jid("user")
+                let item = RosterItem(jid: user, name: "User", groups: ["coloc"])
+                let query = XMLElement("query", namespace: Roster.namespace, children: [.element(item.element)])
+                _ = try await admin.request(IQ(.set, id: admin.makeStanzaID(), payload: query))
+                let pushed = try await clients[0].wait(for: "a roster push") { event -> RosterItem? in
+                    if case .rosterChanged(let item) = event { item } else { nil }
+                }
+                #expect(pushed.jid == user)
+                #expect(bot.roster.groups(of: user) == ["coloc"])
+                #expect(bot.roster.item(for: user)?.name == "User")
+
+                // Moving the contact to another group is seen at once.
+                let moved = RosterItem(jid: user, name: "User", groups: ["admins"])
+                _ = try await admin.request(IQ(.set, id: admin.makeStanzaID(), payload: XMLElement("query", namespace: Roster.namespace, children: [.element(moved.element)])))
+                try await clients[0].wait(for: "the second push") { event -> Bool? in
+                    if case .rosterChanged(let item) = event, item.groups == ["admins"] { true } else { nil }
+                }
+                #expect(bot.roster.groups(of: user) == ["admins"])
+            }
+            // A fresh login fetches the stored roster.
+            let again = makeClient(sandbox, account: "bot", password: "botpw")
+            try await withClients([again]) { clients in
+                try await clients[0].waitOnline()
+                #expect(again.roster.groups(of: sandbox.jid("user")) == ["admins"])
+            }
+        }
+    }
+
+    @Test func ignoresRosterPushesFromOthers() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            let bot = makeClient(sandbox, account: "bot", password: "botpw")
+            let user = makeClient(sandbox, account: "user", password: "userpw")
+            try await withClients([bot, user]) { clients in
+                let botSession = try await clients[0].waitOnline()
+                try await clients[1].waitOnline()
+                let forged = RosterItem(jid: sandbox.jid("user"), groups: ["admins"])
+                let push = IQ(.set, id: "forged", to: botSession.jid, payload: XMLElement("query", namespace: Roster.namespace, children: [.element(forged.element)]))
+                await #expect(throws: StanzaError.self) { _ = try await user.request(push) }
+                #expect(bot.roster.groups(of: sandbox.jid("user")).isEmpty)
+            }
+        }
+    }
+
+    @Test func presenceIsSeenByAnApprovedContact() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            let bot = makeClient(sandbox, account: "bot", password: "botpw") { $0.presence = PresenceSettings(show: .away, status: "load 3.2", priority: 5) }
+            bot.setSubscriptionPolicy { contact in contact.localpart == "user" }
+            let user = makeClient(sandbox, account: "user", password: "userpw")
+            try await withClients([bot, user]) { clients in
+                let botSession = try await clients[0].waitOnline()
+                try await clients[1].waitOnline()
+                try await user.send(Presence(.subscribe, to: sandbox.jid("bot")).element)
+                let seen = try await clients[1].wait(for: "the bot's presence") { event -> Presence? in
+                    if case .presence(let presence) = event, presence.from == botSession.jid, presence.kind == .available { presence } else { nil }
+                }
+                #expect(seen.show == .away)
+                #expect(seen.status == "load 3.2")
+                #expect(seen.priority == 5)
+                #expect(seen.element.child("c", namespace: DiscoNamespace.caps)?[attribute: "ver"] == bot.disco.info.capsVerification)
+
+                // A change is sent at once.
+                await bot.setPresence(PresenceSettings(show: .dnd, status: "disk full"))
+                let changed = try await clients[1].wait(for: "the changed presence") { event -> Presence? in
+                    if case .presence(let presence) = event, presence.show == .dnd { presence } else { nil }
+                }
+                #expect(changed.status == "disk full")
+
+                // Leaving sends unavailable presence.
+                await clients[0].stop()
+                try await clients[1].wait(for: "unavailable presence") { event -> Bool? in
+                    if case .presence(let presence) = event, presence.from == botSession.jid, presence.kind == .unavailable { true } else { nil }
+                }
+            }
+        }
+    }
+
+    @Test func subscriptionRequestsFromUnknownContactsAreNotApproved() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            let bot = makeClient(sandbox, account: "bot", password: "botpw")
+            let user = makeClient(sandbox, account: "user", password: "userpw")
+            try await withClients([bot, user]) { clients in
+                try await clients[0].waitOnline()
+                try await clients[1].waitOnline()
+                try await user.send(Presence(.subscribe, to: sandbox.jid("bot")).element)
+                await #expect(throws: TestFailure.self) {
+                    // Prosody may answer for the bot with type='unavailable'; approval or availability must not come.
+                    let seen = try await clients[1].wait(for: "no approval", timeout: .seconds(2)) { event -> String? in
+                        guard case .presence(let presence) = event, presence.from?.bare == sandbox.jid("bot"),
+                              presence.kind == .available || presence.kind == .subscribed
+                        else { return nil }
+                        return presence.element.serialized()
+                    }
+                    Issue.record("unexpected presence: \(seen)")
+                }
+            }
+        }
+    }
+
+    @Test func answersPingVersionDiscoAndUnknownRequests() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            let bot = makeClient(sandbox, account: "bot", password: "botpw")
+            let user = makeClient(sandbox, account: "user", password: "userpw")
+            try await withClients([bot, user]) { clients in
+                let botJID = try await clients[0].waitOnline().jid
+                try await clients[1].waitOnline()
+
+                let pong = try await user.request(IQ(.get, id: "p1", to: botJID, payload: XMLElement("ping", namespace: "urn:xmpp:ping")))
+                #expect(pong.kind == .result)
+
+                let version = try await user.request(IQ(.get, id: "v1", to: botJID, payload: XMLElement("query", namespace: "jabber:iq:version")))
+                #expect(version.payload?.childText("name") == "adhocd")
+
+                let info = try await user.request(IQ(.get, id: "d1", to: botJID, payload: XMLElement("query", namespace: DiscoNamespace.info)))
+                let identity = info.payload?.child("identity")
+                #expect(identity?[attribute: "category"] == "client")
+                #expect(identity?[attribute: "type"] == "bot")
+                let features = Set(info.payload?.children("feature").compactMap { $0[attribute: "var"] } ?? [])
+                #expect(features.isSuperset(of: ["urn:xmpp:ping", "jabber:iq:version", DiscoNamespace.info, DiscoNamespace.caps]))
+
+                // The caps node answers the same as the entity.
+                let capsNode = "\(bot.disco.capsNode)#\(bot.disco.info.capsVerification)"
+                let capsInfo = try await user.request(IQ(.get, id: "d2", to: botJID, payload: XMLElement("query", namespace: DiscoNamespace.info, ["node": capsNode])))
+                #expect(capsInfo.payload?.children("feature").count == info.payload?.children("feature").count)
+
+                await #expect(throws: StanzaError(.itemNotFound)) {
+                    _ = try await user.request(IQ(.get, id: "d3", to: botJID, payload: XMLElement("query", namespace: DiscoNamespace.info, ["node": "nope"])))
+                }
+                await #expect(throws: StanzaError(.serviceUnavailable)) {
+                    _ = try await user.request(IQ(.get, id: "u1", to: botJID, payload: XMLElement("query", namespace: "urn:example:unknown")))
+                }
+                await #expect(throws: StanzaError(.serviceUnavailable)) {
+                    _ = try await user.request(IQ(.set, id: "u2", to: botJID, payload: XMLElement("ping", namespace: "urn:xmpp:ping")))
+                }
+            }
+        }
+    }
+
+    @Test func handlerErrorsBecomeStanzaErrors() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            let bot = makeClient(sandbox, account: "bot", password: "botpw")
+            bot.router.register(.get, namespace: "urn:test:fails") { _ in throw StanzaError(.notAcceptable, text: "no") }
+            bot.router.register(.get, namespace: "urn:test:crashes") { _ in throw CocoaError(.fileNoSuchFile) }
+            let user = makeClient(sandbox, account: "user", password: "userpw")
+            try await withClients([bot, user]) { clients in
+                let botJID = try await clients[0].waitOnline().jid
+                try await clients[1].waitOnline()
+                await #expect(throws: StanzaError(.notAcceptable, text: "no")) {
+                    _ = try await user.request(IQ(.get, id: "f1", to: botJID, payload: XMLElement("q", namespace: "urn:test:fails")))
+                }
+                await #expect(throws: StanzaError(.internalServerError, text: "the request could not be processed")) {
+                    _ = try await user.request(IQ(.get, id: "f2", to: botJID, payload: XMLElement("q", namespace: "urn:test:crashes")))
+                }
+            }
+        }
+    }
+
+    @Test func requestsTimeOut() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            let bot = makeClient(sandbox, account: "bot", password: "botpw")
+            bot.router.register(.get, namespace: "urn:test:slow") { _ in
+                try await Task.sleep(for: .seconds(5))
+                return nil
+            }
+            let user = makeClient(sandbox, account: "user", password: "userpw")
+            try await withClients([bot, user]) { clients in
+                let botJID = try await clients[0].waitOnline().jid
+                try await clients[1].waitOnline()
+                let start = ContinuousClock.now
+                await #expect(throws: ConnectionError.self) {
+                    _ = try await user.request(IQ(.get, id: "s1", to: botJID, payload: XMLElement("q", namespace: "urn:test:slow")), timeout: .milliseconds(300))
+                }
+                #expect(ContinuousClock.now - start < .seconds(2))
+            }
+        }
+    }
+
+    @Test func comesBackAfterTheServerIsKilledAndRestarted() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            let bot = makeClient(sandbox, account: "bot", password: "botpw")
+            bot.setSubscriptionPolicy { _ in true }
+            let user = makeClient(sandbox, account: "user", password: "userpw")
+            try await withClients([bot, user]) { clients in
+                let botJID = try await clients[0].waitOnline().jid
+                try await clients[1].waitOnline()
+                try await user.send(Presence(.subscribe, to: sandbox.jid("bot")).element)
+                try await clients[1].wait(for: "the bot's presence") { event -> Bool? in
+                    if case .presence(let presence) = event, presence.from == botJID, presence.kind == .available { true } else { nil }
+                }
+
+                try sandbox.kill()
+                try await clients[0].wait(for: "the bot noticing") { event -> Bool? in if case .offline = event { true } else { nil } }
+                try await Task.sleep(for: .seconds(1))
+                try sandbox.resume()
+
+                // Backoff is 0.5 s doubling to 4 s here: back within a few attempts.
+                try await clients[0].waitOnline(timeout: .seconds(20))
+                try await clients[1].wait(for: "the bot's presence after the restart", timeout: .seconds(20)) { event -> Bool? in
+                    if case .presence(let presence) = event, presence.from == botJID, presence.kind == .available { true } else { nil }
+                }
+                #expect(bot.isOnline)
+            }
+        }
+    }
+
+    @Test func noticesADeadConnectionThroughKeepalivePings() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            let bot = makeClient(sandbox, account: "bot", password: "botpw") { configuration in
+                configuration.keepaliveInterval = .milliseconds(500)
+                configuration.pingTimeout = .seconds(1)
+            }
+            try await withClients([bot]) { clients in
+                try await clients[0].waitOnline()
+                try sandbox.pause()
+                let start = ContinuousClock.now
+                defer { try? sandbox.unpause() }
+                let reason = try await clients[0].wait(for: "the ping timeout", timeout: .seconds(5)) { event -> String? in
+                    if case .offline(let reason) = event { reason } else { nil }
+                }
+                #expect(ContinuousClock.now - start < .seconds(3), "took \(ContinuousClock.now - start): \(reason)")
+                try sandbox.unpause()
+                try await clients[0].waitOnline(timeout: .seconds(20))
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+"""Runs the real adhocd binary against a sandbox Prosody, and drives it with slixmpp.
+
+slixmpp is an independent XMPP library: if adhocd gets the protocol wrong in a way our
+own Swift client would not notice, these tests do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import ssl
+import subprocess
+import time
+from pathlib import Path
+
+import slixmpp
+from slixmpp.exceptions import IqError
+
+REPO = Path(__file__).resolve().parents[2]
+COMMANDS_NS = "http://jabber.org/protocol/commands"
+
+
+def adhocd_binary() -> Path:
+    """The binary under test: $ADHOCD_BIN, else the debug build."""
+    path = Path(os.environ.get("ADHOCD_BIN", REPO / ".build" / "debug" / "adhocd"))
+    if not path.exists():
+        raise RuntimeError(f"{path} not found: run `swift build` first (make test does)")
+    return path
+
+
+def toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def render_toml(tables: dict[str, dict]) -> str:
+    lines = []
+    for name, table in tables.items():
+        lines.append(f"[{name}]")
+        lines.extend(f"{key} = {toml_value(value)}" for key, value in table.items())
+        lines.append("")
+    return "\n".join(lines)
+
+
+class Adhocd:
+    """One adhocd process logged in as `bot` on the sandbox."""
+
+    def __init__(self, sandbox, tables: dict[str, dict], name: str = "adhocd"):
+        self.sandbox = sandbox
+        self.dir = Path(sandbox.dir) / name
+        self.dir.mkdir(exist_ok=True)
+        self.config = self.dir / "adhocd.toml"
+        self.log = self.dir / "adhocd.log"
+        self.jid = f"bot@{sandbox.domain}/adhocd"
+        password_file = self.dir / "password"
+        password_file.write_text("botpw\n")
+        password_file.chmod(0o600)
+        base = {
+            "account": {
+                "jid": f"bot@{sandbox.domain}",
+                "password_file": str(password_file),
+                "host": sandbox.host,
+                "port": sandbox.c2s_port,
+                "ca_file": sandbox.ca_file,
+            },
+        }
+        for table, values in tables.items():
+            base.setdefault(table, {}).update(values)
+        self.tables = base
+        self.write_config()
+        self.process: subprocess.Popen | None = None
+
+    def write_config(self) -> None:
+        self.config.write_text(render_toml(self.tables))
+
+    def start(self, timeout: float = 20) -> "Adhocd":
+        self.log_handle = open(self.log, "ab")
+        self.process = subprocess.Popen(
+            [str(adhocd_binary()), "run", "--config", str(self.config), "--log-level", "debug"],
+            stdout=self.log_handle, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.wait_for_log("roster fetched", timeout)
+        return self
+
+    def wait_for_log(self, text: str, timeout: float = 20, after: int = 0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log_text()[after:]:
+                return
+            if self.process and self.process.poll() is not None:
+                raise RuntimeError(f"adhocd exited with {self.process.returncode}:\n{self.log_text()[-3000:]}")
+            time.sleep(0.05)
+        raise TimeoutError(f"adhocd did not log {text!r} in {timeout} s:\n{self.log_text()[-3000:]}")
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def reload(self) -> None:
+        """SIGHUP, then wait until the reload is logged."""
+        mark = len(self.log_text())
+        self.process.send_signal(signal.SIGHUP)
+        self.wait_for_log("Reloaded", after=mark)
+
+    def stop(self) -> int:
+        """SIGTERM and wait; returns the exit status (0 is a graceful exit)."""
+        if not self.process or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            raise
+        finally:
+            self.log_handle.close()
+
+
+def tls_context(ca_file: str) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=ca_file)
+    context.check_hostname = True
+    context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+@contextlib.asynccontextmanager
+async def xmpp_client(sandbox, name: str, password: str, resource: str = "pytest"):
+    """A logged-in slixmpp client with the disco, forms, commands and caps plugins."""
+    client = slixmpp.ClientXMPP(f"{name}@{sandbox.domain}/{resource}", password)
+    client.ssl_context = tls_context(sandbox.ca_file)
+    client.enable_direct_tls = False
+    for plugin in ("xep_0030", "xep_0004", "xep_0050", "xep_0115", "xep_0199"):
+        client.register_plugin(plugin)
+    # Keep the test's own auto-behaviour predictable.
+    client.auto_authorize = True
+    client.auto_subscribe = False
+    started = asyncio.get_running_loop().create_future()
+    client.add_event_handler("session_start", lambda _: started.done() or started.set_result(True))
+    client.add_event_handler("failed_auth", lambda _: started.done() or started.set_exception(RuntimeError("auth failed")))
+    client.connect(sandbox.host, sandbox.c2s_port)
+    try:
+        await asyncio.wait_for(started, 20)
+        await client.get_roster()
+        client.send_presence()
+        yield client
+    finally:
+        client.disconnect()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(client.disconnected, 5)
+
+
+def is_available(presence) -> bool:
+    """slixmpp reports an available presence's type as its show value."""
+    return presence["type"] in ("available", "chat", "away", "xa", "dnd")
+
+
+async def set_roster_groups(client, contact: str, groups: list[str]) -> None:
+    """Puts `contact` into these groups of the logged-in account's roster (a roster set)."""
+    await client.update_roster(contact, groups=groups)
+
+
+async def command_nodes(client, bot_jid: str) -> list[str]:
+    """The command nodes the bot lists for this client, in the bot's order."""
+    answer = await client.plugin["xep_0050"].get_commands(bot_jid)
+    return [item.get("node") for item in answer["disco_items"].xml
+            if item.tag == "{http://jabber.org/protocol/disco#items}item"]
+
+
+async def execute(client, bot_jid: str, node: str, *, action: str = "execute",
+                  sessionid: str | None = None, form: dict | None = None, form_type: str = "submit"):
+    """Sends one <command/> and returns its answer (the Iq); raises IqError on an error answer."""
+    payload = None
+    if form is not None:
+        payload = client.plugin["xep_0004"].make_form(ftype=form_type)
+        for var, value in form.items():
+            payload.add_field(var=var, value=value)
+    return await client.plugin["xep_0050"].send_command(
+        bot_jid, node, action=action, sessionid=sessionid, payload=payload, timeout=15)
+
+
+def error_of(error: IqError) -> tuple[str, str | None]:
+    """(condition, XEP-0050 application condition) of an error answer."""
+    iq = error.iq
+    error = iq["error"]
+    application = None
+    for child in error.xml:
+        if child.tag.startswith("{" + COMMANDS_NS + "}"):
+            application = child.tag.split("}")[1]
+    return error["condition"], application

@@ -1,0 +1,269 @@
+"""XEP-0050 end to end: the real adhocd, a real Prosody, and slixmpp as the client."""
+
+import asyncio
+import time
+
+import pytest
+from slixmpp.exceptions import IqError
+
+from adhocd_harness import Adhocd, command_nodes, error_of, execute, is_available, set_roster_groups, xmpp_client
+
+COLOC_RULES = {
+    "commands.status": {"allow": ["self", "group:coloc"]},
+    "commands.set-presence": {"allow": ["self", "group:coloc"]},
+    "commands.reload": {"allow": ["self"]},
+    "commands.echo": {"enabled": True, "allow": ["group:coloc"]},
+}
+
+
+def run(coroutine):
+    return asyncio.run(asyncio.wait_for(coroutine, 90))
+
+
+@pytest.fixture
+def bot(sandbox):
+    daemon = Adhocd(sandbox, COLOC_RULES).start()
+    yield daemon
+    assert daemon.stop() == 0, daemon.log_text()[-2000:]
+
+
+async def join_coloc(sandbox, bot, contact="user"):
+    """An admin's client (another resource of the bot account) puts `contact` into coloc."""
+    async with xmpp_client(sandbox, "bot", "botpw", resource="admin") as admin:
+        await set_roster_groups(admin, f"{contact}@{sandbox.domain}", ["coloc"])
+    await asyncio.sleep(0.2)
+
+
+def test_lists_commands_for_allowed_contacts_only(sandbox, bot):
+    async def scenario():
+        await join_coloc(sandbox, bot)
+        async with xmpp_client(sandbox, "user", "userpw") as user, \
+                xmpp_client(sandbox, "stranger", "strangerpw") as stranger:
+            assert await command_nodes(user, bot.jid) == ["status", "set-presence", "echo"]
+            assert await command_nodes(stranger, bot.jid) == []
+
+            items = await user.plugin["xep_0050"].get_commands(bot.jid)
+            assert all(item[0] == bot.jid for item in items["disco_items"]["items"])
+
+            info = await user.plugin["xep_0030"].get_info(bot.jid, node="status")
+            assert ("automation", "command-node", None, "Host status") in info["disco_info"]["identities"]
+            with pytest.raises(IqError) as refused:
+                await stranger.plugin["xep_0030"].get_info(bot.jid, node="status")
+            assert error_of(refused.value) == ("forbidden", None)
+            with pytest.raises(IqError) as refused:
+                await execute(stranger, bot.jid, "status")
+            assert error_of(refused.value) == ("forbidden", None)
+
+            # The entity itself: a bot that speaks commands and forms, the same for everyone.
+            for client in (user, stranger):
+                entity = await client.plugin["xep_0030"].get_info(bot.jid)
+                assert ("client", "bot", None, "adhocd") in entity["disco_info"]["identities"]
+                assert {"http://jabber.org/protocol/commands", "jabber:x:data"} <= set(entity["disco_info"]["features"])
+    run(scenario())
+
+
+def test_runs_a_two_stage_command_and_cancels_midway(sandbox, bot):
+    async def scenario():
+        await join_coloc(sandbox, bot)
+        async with xmpp_client(sandbox, "user", "userpw") as user:
+            first = await execute(user, bot.jid, "echo")
+            command = first["command"]
+            assert command["status"] == "executing"
+            assert command["actions"] == {"complete"} or "complete" in command["actions"]
+            assert first.xml.find("{http://jabber.org/protocol/commands}command/"
+                                  "{http://jabber.org/protocol/commands}actions").get("execute") == "complete"
+            session = command["sessionid"]
+            form = command["form"]
+            assert form["type"] == "form"
+            assert form.get_fields()["text"]["required"]
+
+            done = await execute(user, bot.jid, "echo", action="complete", sessionid=session, form={"text": "bonjour"})
+            assert done["command"]["status"] == "completed"
+            assert done["command"]["sessionid"] == session
+            assert [note[1] for note in done["command"]["notes"]] == ["bonjour"]
+
+            # Cancel in the middle: the session is gone afterwards.
+            started = await execute(user, bot.jid, "set-presence")
+            session = started["command"]["sessionid"]
+            canceled = await execute(user, bot.jid, "set-presence", action="cancel", sessionid=session)
+            assert canceled["command"]["status"] == "canceled"
+            with pytest.raises(IqError) as stale:
+                await execute(user, bot.jid, "set-presence", action="complete", sessionid=session, form={"status": "away"})
+            assert error_of(stale.value) == ("bad-request", "bad-sessionid")
+    run(scenario())
+
+
+def test_a_session_cannot_be_resumed_from_another_full_jid(sandbox, bot):
+    async def scenario():
+        await join_coloc(sandbox, bot)
+        async with xmpp_client(sandbox, "user", "userpw", resource="phone") as phone, \
+                xmpp_client(sandbox, "user", "userpw", resource="laptop") as laptop:
+            session = (await execute(phone, bot.jid, "echo"))["command"]["sessionid"]
+            with pytest.raises(IqError) as refused:
+                await execute(laptop, bot.jid, "echo", action="complete", sessionid=session, form={"text": "stolen"})
+            assert error_of(refused.value) == ("bad-request", "bad-sessionid")
+            done = await execute(phone, bot.jid, "echo", action="complete", sessionid=session, form={"text": "mine"})
+            assert [note[1] for note in done["command"]["notes"]] == ["mine"]
+    run(scenario())
+
+
+def test_an_expired_session_is_refused(sandbox):
+    tables = dict(COLOC_RULES, adhoc={"session_timeout": 1})
+    daemon = Adhocd(sandbox, tables).start()
+    try:
+        async def scenario():
+            await join_coloc(sandbox, daemon)
+            async with xmpp_client(sandbox, "user", "userpw") as user:
+                session = (await execute(user, daemon.jid, "echo"))["command"]["sessionid"]
+                await asyncio.sleep(1.5)
+                with pytest.raises(IqError) as expired:
+                    await execute(user, daemon.jid, "echo", action="complete", sessionid=session, form={"text": "late"})
+                assert error_of(expired.value) == ("not-allowed", "session-expired")
+        run(scenario())
+    finally:
+        assert daemon.stop() == 0
+
+
+def test_moving_a_contact_between_groups_changes_the_list_at_once(sandbox, bot):
+    async def scenario():
+        async with xmpp_client(sandbox, "bot", "botpw", resource="admin") as admin, \
+                xmpp_client(sandbox, "user", "userpw") as user:
+            assert await command_nodes(user, bot.jid) == []
+            await set_roster_groups(admin, f"user@{sandbox.domain}", ["coloc"])
+            await wait_for(lambda: command_nodes(user, bot.jid), ["status", "set-presence", "echo"])
+            await set_roster_groups(admin, f"user@{sandbox.domain}", ["neighbours"])
+            await wait_for(lambda: command_nodes(user, bot.jid), [])
+    run(scenario())
+
+
+def test_a_required_field_left_empty_is_a_bad_payload(sandbox, bot):
+    async def scenario():
+        await join_coloc(sandbox, bot)
+        async with xmpp_client(sandbox, "user", "userpw") as user:
+            session = (await execute(user, bot.jid, "echo"))["command"]["sessionid"]
+            with pytest.raises(IqError) as refused:
+                await execute(user, bot.jid, "echo", action="complete", sessionid=session, form={"text": ""})
+            assert error_of(refused.value) == ("bad-request", "bad-payload")
+            assert "required" in refused.value.iq["error"]["text"]
+            # The session survives; a corrected submission completes it.
+            done = await execute(user, bot.jid, "echo", action="complete", sessionid=session, form={"text": "fixed"})
+            assert done["command"]["status"] == "completed"
+    run(scenario())
+
+
+def test_unknown_nodes_and_actions_are_refused(sandbox, bot):
+    async def scenario():
+        await join_coloc(sandbox, bot)
+        async with xmpp_client(sandbox, "user", "userpw") as user:
+            with pytest.raises(IqError) as unknown:
+                await execute(user, bot.jid, "no-such-command")
+            assert error_of(unknown.value) == ("item-not-found", None)
+            iq = user.Iq(stype="set", sto=bot.jid)
+            iq["command"]["node"] = "echo"
+            iq.xml.find("{http://jabber.org/protocol/commands}command").set("action", "jump")
+            with pytest.raises(IqError) as malformed:
+                await iq.send(timeout=10)
+            assert error_of(malformed.value) == ("bad-request", "malformed-action")
+    run(scenario())
+
+
+def test_status_command(sandbox, bot):
+    async def scenario():
+        await join_coloc(sandbox, bot)
+        async with xmpp_client(sandbox, "user", "userpw") as user:
+            done = await execute(user, bot.jid, "status")
+            command = done["command"]
+            assert command["status"] == "completed"
+            form = command["form"]
+            assert form["type"] == "result"
+            values = form.get_values()
+            assert values["hostname"]
+            assert "used" in values["memory"]
+            assert len(values["load"].split()) == 3
+            columns = [field["var"] for field in form["reported"].values()]
+            assert columns == ["mount", "size", "used", "free", "use"]
+            assert any(item["mount"] == "/" for item in form["items"])
+    run(scenario())
+
+
+def test_set_presence_command_changes_what_contacts_see(sandbox, bot):
+    async def scenario():
+        await join_coloc(sandbox, bot)
+        async with xmpp_client(sandbox, "user", "userpw") as user:
+            seen = asyncio.Queue()
+            user.add_event_handler("presence",
+                                   lambda presence: seen.put_nowait(presence) if presence["from"].full == bot.jid and is_available(presence) else None)
+            # The bot approves the subscription: the user is in a group some rule allows.
+            user.send_presence_subscription(pto=f"bot@{sandbox.domain}")
+            first = await asyncio.wait_for(seen.get(), 10)
+            caps = first.xml.find("{http://jabber.org/protocol/caps}c")
+            assert caps is not None and caps.get("hash") == "sha-1"
+
+            # Entity capabilities: the hash matches what disco#info says.
+            info = await user.plugin["xep_0030"].get_info(bot.jid, node=f"{caps.get('node')}#{caps.get('ver')}")
+            assert user.plugin["xep_0115"].generate_verstring(info["disco_info"], "sha-1") == caps.get("ver")
+
+            started = await execute(user, bot.jid, "set-presence")
+            fields = started["command"]["form"].get_fields()
+            assert [option["value"] for option in fields["status"]["options"]] == ["chat", "online", "away", "xa", "dnd"]
+            done = await execute(user, bot.jid, "set-presence", action="complete",
+                                 sessionid=started["command"]["sessionid"],
+                                 form={"status": "dnd", "status-message": "backing up"})
+            assert done["command"]["status"] == "completed"
+            assert [note[1] for note in done["command"]["notes"]] == ["Presence set to Do not disturb: backing up"]
+            while True:
+                presence = await asyncio.wait_for(seen.get(), 10)
+                if presence["show"] == "dnd":
+                    break
+            assert presence["status"] == "backing up"
+            assert presence.xml.find("{http://jabber.org/protocol/caps}c") is not None
+    run(scenario())
+
+
+def test_reload_command_applies_new_rules_without_reconnecting(sandbox, bot):
+    async def scenario():
+        await join_coloc(sandbox, bot)
+        async with xmpp_client(sandbox, "user", "userpw") as user, \
+                xmpp_client(sandbox, "bot", "botpw", resource="admin") as admin:
+            assert "reload" not in await command_nodes(user, bot.jid)
+            with pytest.raises(IqError):
+                await execute(user, bot.jid, "reload")
+
+            bot.tables["commands.reload"] = {"allow": ["self", "group:coloc"]}
+            bot.write_config()
+            done = await execute(admin, bot.jid, "reload")
+            notes = [note for note in done["command"]["notes"]]
+            assert notes[0][0] == "info", notes
+            assert "updated command rules" in notes[0][1]
+            assert "reload" in await command_nodes(user, bot.jid)
+
+            # A broken file changes nothing and says why.
+            bot.config.write_text(bot.config.read_text() + "\n[account]\nport = \"x\"\n")
+            failed = await execute(user, bot.jid, "reload")
+            assert failed["command"]["notes"][0][0] == "error"
+            assert "previous configuration stays" in failed["command"]["notes"][0][1]
+            assert "reload" in await command_nodes(user, bot.jid)
+        # Still the first connection: one login in the log.
+        assert bot.log_text().count("connected") == 1
+    run(scenario())
+
+
+def test_sighup_reloads_too(sandbox, bot):
+    async def scenario():
+        async with xmpp_client(sandbox, "bot", "botpw", resource="admin") as admin:
+            assert "echo" not in await command_nodes(admin, bot.jid)
+            bot.tables["commands.echo"] = {"enabled": True, "allow": ["self"]}
+            bot.write_config()
+            bot.reload()
+            assert "echo" in await command_nodes(admin, bot.jid)
+    run(scenario())
+
+
+async def wait_for(probe, expected, timeout=5):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await probe()
+        if value == expected or time.monotonic() > deadline:
+            assert value == expected
+            return
+        await asyncio.sleep(0.1)

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""adhocd in action against a throwaway Prosody on loopback.
+
+Starts Prosody (temp dir, self-signed CA, accounts bot and user), starts adhocd as the bot,
+then plays a contact with slixmpp: no commands while the contact is in no group, the admin
+puts them in group `coloc`, the commands appear, `status` runs, `set-presence` changes what
+the contact sees. Then it waits (Ctrl-C to stop) so you can log in with any XMPP client.
+"""
+
+import argparse
+import asyncio
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "Tests" / "interop"))
+
+from prosody_sandbox import Sandbox  # noqa: E402
+from adhocd_harness import Adhocd, command_nodes, execute, is_available, set_roster_groups, xmpp_client  # noqa: E402
+
+RULES = {
+    "presence": {"status": "Demo bot on this machine"},
+    "commands.status": {"allow": ["self", "group:coloc"]},
+    "commands.set-presence": {"allow": ["self", "group:coloc"]},
+    "commands.reload": {"allow": ["self"]},
+}
+
+
+def say(text: str) -> None:
+    print(f"\033[1m==> {text}\033[0m", flush=True)
+
+
+async def play(sandbox, bot) -> None:
+    user_jid = f"user@{sandbox.domain}"
+    async with xmpp_client(sandbox, "user", "userpw", resource="demo") as user:
+        say(f"{user_jid} asks {bot.jid} for its commands")
+        print(f"    {await command_nodes(user, bot.jid) or 'none: the user is in no roster group a rule allows'}")
+
+        say(f"the admin (bot@{sandbox.domain}/admin) puts {user_jid} into roster group 'coloc'")
+        async with xmpp_client(sandbox, "bot", "botpw", resource="admin") as admin:
+            await set_roster_groups(admin, user_jid, ["coloc"])
+        await asyncio.sleep(0.3)
+        say("the same question again")
+        print(f"    {await command_nodes(user, bot.jid)}")
+
+        say("running 'status'")
+        form = (await execute(user, bot.jid, "status"))["command"]["form"]
+        for field in form.get_fields().values():
+            if field["type"] != "hidden":
+                print(f"    {field['label']:<20} {field['value']}")
+        for item in form["items"]:
+            print(f"    disk {item['mount']:<15} {item['used']:>10} of {item['size']:>10} ({item['use']})")
+
+        presences = asyncio.Queue()
+        user.add_event_handler("presence",
+                               lambda presence: presences.put_nowait(presence) if presence["from"].full == bot.jid and is_available(presence) else None)
+        user.send_presence_subscription(pto=f"bot@{sandbox.domain}")
+        first = await asyncio.wait_for(presences.get(), 10)
+        say(f"the bot approved the subscription; its presence: show={first['show'] or 'online'} status={first['status']!r}")
+
+        say("running 'set-presence' (two stages: form, then complete)")
+        started = await execute(user, bot.jid, "set-presence")
+        done = await execute(user, bot.jid, "set-presence", action="complete", sessionid=started["command"]["sessionid"],
+                             form={"status": "away", "status-message": "film night, do not disturb the server"})
+        print(f"    {done['command']['notes'][0][1]}")
+        while (presence := await asyncio.wait_for(presences.get(), 10))["show"] != "away":
+            pass
+        say(f"the contact now sees: show={presence['show']} status={presence['status']!r}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-wait", action="store_true", help="stop after the scripted part")
+    arguments = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="adhocd-demo-"))
+    workdir.chmod(0o755)
+    sandbox = Sandbox.start(str(workdir / "prosody"), accounts={"bot": "botpw", "user": "userpw"})
+    bot = None
+    try:
+        say(f"Prosody is up on {sandbox.host}:{sandbox.c2s_port} (domain {sandbox.domain}, CA {sandbox.ca_file})")
+        bot = Adhocd(sandbox, RULES).start()
+        say(f"adhocd is online as {bot.jid} (log: {bot.log})")
+        for line in bot.log_text().splitlines():
+            if "connected" in line:
+                print(f"    {line}")
+        asyncio.run(asyncio.wait_for(play(sandbox, bot), 60))
+        print(f"""
+Try it yourself with any XMPP client that has a command UI (Gajim, Psi, Movim, Poezio, Cheogram):
+    account   user@{sandbox.domain}      password  userpw
+    server    {sandbox.host}  port {sandbox.c2s_port}  (STARTTLS; trust {sandbox.ca_file} or accept the certificate)
+    then open the commands of {bot.jid}
+""")
+        if not arguments.no_wait and sys.stdin.isatty():
+            say("running; press Ctrl-C to stop")
+            bot.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if bot:
+            status = bot.stop()
+            say(f"adhocd stopped (exit status {status})")
+        sandbox.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

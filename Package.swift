@@ -16,7 +16,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         // System libraries.
@@ -56,10 +55,11 @@ let package = Package(
             name: "AdhocdKit",
             dependencies: [
                 "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
         .executableTarget(
@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "AdhocdBench",
             dependencies: [
-                "XMPPCore", "XMPPClient",
+                "XMPPCore", "XMPPClient", "AdhocdKit", "AdHoc", "BuiltinCommands",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -6,6 +6,13 @@ import Glibc
 #endif
 
 @main
+enum Main {
+    static func main() async {
+        EventLoopRuntime.install()
+        await Adhocd.main()
+    }
+}
+
 struct Adhocd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adhocd",

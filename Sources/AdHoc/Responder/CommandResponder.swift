@@ -12,6 +12,7 @@ public final class CommandResponder: Sendable {
     public let account: JID
     private let directory: any GroupDirectory
     private let sessions: SessionStore
+    private let scheduler: any DeadlineScheduler
     private let logger: Logger
 
     public init(
@@ -20,12 +21,14 @@ public final class CommandResponder: Sendable {
         directory: any GroupDirectory,
         limits: SessionLimits = SessionLimits(),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        scheduler: any DeadlineScheduler = TaskDeadlineScheduler(),
         logger: Logger = Logger(label: "adhocd.adhoc")
     ) {
         self.account = account.bare
         self.registry = registry
         self.directory = directory
         self.sessions = SessionStore(limits: limits, now: now)
+        self.scheduler = scheduler
         self.logger = logger
     }
 
@@ -72,9 +75,7 @@ public final class CommandResponder: Sendable {
         guard let command = registry.command(for: request.node) else {
             throw StanzaError(.itemNotFound, text: "no command '\(request.node)'")
         }
-        var log = logger
-        log[metadataKey: "jid"] = "\(requester)"
-        log[metadataKey: "node"] = "\(request.node)"
+        var log = RequestLogger(logger: logger, requester: requester, node: request.node)
 
         guard isAllowed(requester, command) else {
             log.notice("command refused: not allowed")
@@ -84,7 +85,7 @@ public final class CommandResponder: Sendable {
         guard let sessionID = request.sessionID else {
             return try await start(command, request: request, requester: requester, logger: log)
         }
-        log[metadataKey: "session"] = "\(sessionID)"
+        log.session = sessionID
         switch sessions.checkOut(id: sessionID, requester: requester) {
         case .expired:
             throw CommandError.sessionExpired
@@ -102,7 +103,7 @@ public final class CommandResponder: Sendable {
         }
     }
 
-    private func start(_ command: any Command, request: CommandRequest, requester: JID, logger: Logger) async throws(StanzaError) -> XMLElement {
+    private func start(_ command: any Command, request: CommandRequest, requester: JID, logger: RequestLogger) async throws(StanzaError) -> XMLElement {
         let sessionID = SessionID.make()
         switch request.action {
         case .cancel:
@@ -116,11 +117,13 @@ public final class CommandResponder: Sendable {
         do {
             try sessions.checkCapacity(for: requester)
         } catch {
-            logger.warning("session limit reached", metadata: ["limit": "\(error)"])
+            logger.warning("session limit reached", ["limit": "\(error)"])
             throw StanzaError(.resourceConstraint, text: "too many open command sessions; finish or cancel one first")
         }
         let context = CommandContext(requester: requester, node: command.node, sessionID: sessionID)
-        logger.info("command started", metadata: ["session": "\(sessionID)"])
+        var logger = logger
+        logger.session = sessionID
+        logger.info("command started")
         let step = await run(command, context: context, logger: logger) { try await command.start(context) }
         switch step {
         case .ask(let stage):
@@ -131,7 +134,7 @@ public final class CommandResponder: Sendable {
         }
     }
 
-    private func resume(_ session: CommandSession, command: any Command, request: CommandRequest, logger: Logger) async throws(StanzaError) -> XMLElement {
+    private func resume(_ session: CommandSession, command: any Command, request: CommandRequest, logger: RequestLogger) async throws(StanzaError) -> XMLElement {
         var session = session
         guard let stage = session.currentStage else {
             sessions.close(id: session.id)
@@ -178,7 +181,7 @@ public final class CommandResponder: Sendable {
             values = try stage.form.validate(request.form ?? DataForm(.submit))
         } catch {
             sessions.checkIn(session)
-            logger.info("submission refused", metadata: ["problems": "\(error.problems.count)"])
+            logger.info("submission refused", ["problems": "\(error.problems.count)"])
             throw CommandError.badPayload(error.description)
         }
 
@@ -200,18 +203,18 @@ public final class CommandResponder: Sendable {
     /// Runs one stage with the command's time limit. A stage that throws or overruns ends the
     /// command with an error note; the requester always hears back.
     private func run(
-        _ command: any Command, context: CommandContext, logger: Logger,
+        _ command: any Command, context: CommandContext, logger: RequestLogger,
         _ body: @escaping @Sendable () async throws -> CommandStep
     ) async -> CommandStep {
         let limit = command.stageTimeout
         do {
-            return try await withTimeLimit(limit, body)
+            return try await withTimeLimit(limit, scheduler: scheduler, body)
         } catch is TimeLimitExceeded {
-            logger.warning("command timed out", metadata: ["limit": "\(limit)"])
+            logger.warning("command timed out", ["limit": "\(limit)"])
             await command.cancel(context)
             return .complete(.failure("The command did not finish within \(limit.components.seconds) s and was stopped."))
         } catch {
-            logger.error("command failed", metadata: ["error": "\(error)"])
+            logger.error("command failed", ["error": "\(error)"])
             return .complete(.failure("The command failed: \(error)"))
         }
     }

@@ -3,10 +3,39 @@ import Synchronization
 /// A stage ran past its time limit.
 struct TimeLimitExceeded: Error {}
 
+/// Runs an action after a delay unless cancelled first. The daemon passes one backed by its
+/// event loop: a timer there costs far less than a sleeping task (measured in bench/).
+public protocol DeadlineScheduler: Sendable {
+    func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> any ScheduledDeadline
+}
+
+public protocol ScheduledDeadline: Sendable {
+    func cancel()
+}
+
+/// The portable default: a task that sleeps.
+public struct TaskDeadlineScheduler: DeadlineScheduler {
+    public init() {}
+
+    public func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> any ScheduledDeadline {
+        SleepingTask(task: Task {
+            guard (try? await Task.sleep(for: delay)) != nil else { return }
+            action()
+        })
+    }
+
+    private struct SleepingTask: ScheduledDeadline {
+        let task: Task<Void, Never>
+        func cancel() { task.cancel() }
+    }
+}
+
 /// Runs `body`, giving up after `limit`: then the body's task is cancelled and this throws
 /// `TimeLimitExceeded` at once, even if the body is slow to notice the cancellation, so
 /// the requester's answer never waits on a stuck command.
-func withTimeLimit<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+func withTimeLimit<T: Sendable>(
+    _ limit: Duration, scheduler: any DeadlineScheduler, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         let race = FirstAnswer(continuation)
         let work = Task {
@@ -16,20 +45,19 @@ func withTimeLimit<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable (
             } catch {
                 result = .failure(error)
             }
-            if race.finish(result) { race.cancelTimer() }
+            if race.finish(result) { race.cancelDeadline() }
         }
-        race.setTimer(Task {
-            guard (try? await Task.sleep(for: limit)) != nil else { return }
+        race.setDeadline(scheduler.schedule(after: limit) {
             if race.finish(.failure(TimeLimitExceeded())) { work.cancel() }
         })
     }
 }
 
-/// Resumes a continuation once, with whichever of the work and the timer finishes first.
+/// Resumes a continuation once, with whichever of the work and the deadline comes first.
 private final class FirstAnswer<T: Sendable>: Sendable {
     private struct State {
         var done = false
-        var timer: Task<Void, Never>?
+        var deadline: (any ScheduledDeadline)?
     }
 
     private let state = Mutex(State())
@@ -49,15 +77,15 @@ private final class FirstAnswer<T: Sendable>: Sendable {
         return first
     }
 
-    func setTimer(_ timer: Task<Void, Never>) {
+    func setDeadline(_ deadline: any ScheduledDeadline) {
         let alreadyDone = state.withLock { state in
-            state.timer = timer
+            state.deadline = deadline
             return state.done
         }
-        if alreadyDone { timer.cancel() }
+        if alreadyDone { deadline.cancel() }
     }
 
-    func cancelTimer() {
-        state.withLock { $0.timer }?.cancel()
+    func cancelDeadline() {
+        state.withLock { $0.deadline }?.cancel()
     }
 }

@@ -1,6 +1,4 @@
-import TOMLKit
-
-/// A configuration value, copied out of the TOML parser into plain Sendable values.
+/// A configuration value as the TOML parser reads it.
 indirect enum ConfigValue: Sendable, Equatable {
     case string(String)
     case integer(Int)
@@ -27,34 +25,10 @@ indirect enum ConfigValue: Sendable, Equatable {
 
     /// Parses TOML text into a table.
     static func parseTOML(_ text: String, file: String) throws(ConfigurationError) -> [String: ConfigValue] {
-        let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw .syntax(file: file, line: error.source.begin.line, column: error.source.begin.column, message: error.description)
+            return try TOMLParser.parse(text)
         } catch {
-            throw .syntax(file: file, line: 0, column: 0, message: "\(error)")
-        }
-        return convert(table)
-    }
-
-    private static func convert(_ table: TOMLTable) -> [String: ConfigValue] {
-        var result: [String: ConfigValue] = [:]
-        for (key, value) in table {
-            result[key] = convert(value)
-        }
-        return result
-    }
-
-    private static func convert(_ value: any TOMLValueConvertible) -> ConfigValue {
-        switch value.type {
-        case .string: return .string(value.string ?? "")
-        case .int: return .integer(value.int ?? 0)
-        case .double: return .double(value.double ?? 0)
-        case .bool: return .bool(value.bool ?? false)
-        case .array: return .array(value.array.map { $0.map(convert) } ?? [])
-        case .table: return .table(value.table.map(convert) ?? [:])
-        default: return .other(value.type.rawValue)
+            throw .syntax(file: file, line: error.line, column: error.column, message: error.message)
         }
     }
 }

@@ -25,6 +25,7 @@ public final class Daemon: Sendable {
             registry: CommandRegistry(),
             directory: RosterGroups(roster: client.roster),
             limits: configuration.sessionLimits,
+            scheduler: EventLoopDeadlineScheduler(),
             logger: logger)
         responder.attach(to: client)
         responder.registry.setCommands(builtinCommands(configuration), provider: "builtin")

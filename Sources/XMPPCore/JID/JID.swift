@@ -83,8 +83,15 @@ extension JID {
     private static let forbiddenInLocalpart: Set<Character> = ["\"", "&", "'", "/", ":", "<", ">", "@"]
 
     static func prepareLocalpart(_ raw: String) throws(JIDError) -> String {
-        let folded = raw.lowercased()
+        let folded = asciiLowercased(raw) ?? raw.lowercased()
         try checkLength(folded, part: .localpart)
+        if isPrintableASCII(folded) {
+            // Fast path for the common case: only the listed ASCII characters can be wrong.
+            if let bad = folded.utf8.first(where: { forbiddenInLocalpartASCII.contains($0) }) {
+                throw .forbiddenCharacter(Character(Unicode.Scalar(bad)), part: .localpart)
+            }
+            return folded
+        }
         for character in folded {
             if forbiddenInLocalpart.contains(character) || character.isWhitespace || isControl(character) {
                 throw .forbiddenCharacter(character, part: .localpart)
@@ -94,7 +101,7 @@ extension JID {
     }
 
     static func prepareDomain(_ raw: String) throws(JIDError) -> String {
-        var domain = raw.lowercased()
+        var domain = asciiLowercased(raw) ?? raw.lowercased()
         // A fully qualified name's trailing dot is not part of the JID (RFC 7622 §3.2).
         if domain.hasSuffix(".") { domain.removeLast() }
         try checkLength(domain, part: .domain)
@@ -105,24 +112,45 @@ extension JID {
             else { throw .invalidDomain(raw, reason: "malformed IPv6 literal") }
             return domain
         }
-        for character in domain {
-            if character.isWhitespace || isControl(character) || "@/[]\\<>\"'&:".contains(character) {
+        if !isPrintableASCII(domain) {
+            for character in domain where character.isWhitespace || isControl(character) {
                 throw .forbiddenCharacter(character, part: .domain)
             }
         }
-        for label in domain.split(separator: ".", omittingEmptySubsequences: false) {
+        if let bad = domain.utf8.first(where: { forbiddenInDomainASCII.contains($0) }) {
+            throw .forbiddenCharacter(Character(Unicode.Scalar(bad)), part: .domain)
+        }
+        for label in domain.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
             if label.isEmpty { throw .invalidDomain(raw, reason: "empty label") }
-            if label.utf8.count > 63 { throw .invalidDomain(raw, reason: "a label is longer than 63 bytes") }
+            if label.count > 63 { throw .invalidDomain(raw, reason: "a label is longer than 63 bytes") }
         }
         return domain
     }
 
     static func prepareResource(_ raw: String) throws(JIDError) -> String {
         try checkLength(raw, part: .resource)
+        // Printable ASCII and spaces are always fine; only other text needs the Unicode tables.
+        if raw.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return raw }
         for character in raw where isControl(character) {
             throw .forbiddenCharacter(character, part: .resource)
         }
         return raw
+    }
+
+    private static let forbiddenInLocalpartASCII: Set<UInt8> = Set("\"&'/:<>@".utf8)
+    private static let forbiddenInDomainASCII: Set<UInt8> = Set("@/[]\\<>\"'&:".utf8)
+
+    /// True when every byte is a visible ASCII character (no space, no control).
+    private static func isPrintableASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+
+    /// The ASCII lowercase form, or nil when the text is not ASCII (then Unicode case
+    /// folding applies). Returns the string itself, without copying, when nothing changes.
+    private static func asciiLowercased(_ text: String) -> String? {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        guard text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return text }
+        return String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 
     private static func checkLength(_ text: String, part: JIDError.Part) throws(JIDError) {

@@ -1,3 +1,6 @@
+import AdHoc
+import AdhocdKit
+import BuiltinCommands
 import ArgumentParser
 import Logging
 import Synchronization
@@ -10,6 +13,14 @@ import Glibc
 /// Drives a running adhocd with many client connections and reports latency, throughput, and
 /// the bot's CPU and memory (from /proc). `bench/run` sets up the server and the bot.
 @main
+enum Main {
+    static func main() async {
+        // The load generator runs like the bot: one event loop, no thread hops.
+        EventLoopRuntime.install(threads: 1)
+        await AdhocdBench.main()
+    }
+}
+
 struct AdhocdBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adhocd-bench",
@@ -28,6 +39,7 @@ struct AdhocdBench: AsyncParsableCommand {
     @Option(help: "The two-stage command to run.") var node = "echo"
 
     func run() async throws {
+        let inProcess = try await ResponderBenchmark.perCommand(iterations: 20_000)
         let botJID = try JID(bot)
         let accountJID = try JID(account)
         var logger = Logger(label: "bench")
@@ -50,7 +62,9 @@ struct AdhocdBench: AsyncParsableCommand {
         let first = connections[0]
         for _ in 0..<50 { try await ping(first, botJID) }
         var pings = Samples()
+        let cpuBeforePings = probe.cpuSeconds()
         for _ in 0..<samples { pings.append(try await timed { try await ping(first, botJID) }) }
+        let pingCPU = probe.cpuSeconds() - cpuBeforePings
 
         // Latency: one connection, sequential two-stage commands.
         for _ in 0..<50 { try await runCommand(first, botJID) }
@@ -101,8 +115,10 @@ struct AdhocdBench: AsyncParsableCommand {
             ("command latency (\(clients) connections), p50", Report.micros(loaded.percentile(50))),
             ("command latency (\(clients) connections), p99", Report.micros(loaded.percentile(99))),
             ("commands per second (\(clients) connections)", "\(Int(Double(loaded.count) / seconds))"),
+            ("bot CPU per ping (the floor of one request)", Report.micros(pingCPU / Double(pings.count))),
             ("bot CPU per command (1 connection)", Report.micros(sequentialCPU / Double(sequential.count))),
             ("bot CPU per command (\(clients) connections)", Report.micros(loadCPU / Double(max(1, loaded.count)))),
+            ("responder alone per command (in process, no I/O)", Report.micros(inProcess)),
             ("bot RSS idle", Report.megabytes(idleRSS)),
             ("bot RSS under load (peak)", Report.megabytes(peakRSS.withLock { $0 })),
         ]
@@ -214,5 +230,37 @@ enum Report {
 
     static func ratio(_ value: Double) -> String {
         value.isNaN ? "n/a" : "\(Int((value * 100).rounded()))%"
+    }
+}
+
+/// The command path without network or TLS: the responder handling execute and complete for
+/// `echo`, from parsed request to serialized answer. Shows what adhocd's own code costs.
+enum ResponderBenchmark {
+    static func perCommand(iterations: Int) async throws -> Double {
+        let account = try JID("bot@bench.invalid")
+        let requester = try JID("bench@bench.invalid/1")
+        let registry = CommandRegistry()
+        registry.setCommands([EchoCommand(policy: AccessPolicy(allow: [.account(requester.bare)]))], provider: "bench")
+        var logger = Logger(label: "bench")
+        logger.logLevel = .notice
+        let responder = CommandResponder(
+            account: account, registry: registry, directory: StaticGroupDirectory(),
+            limits: SessionLimits(perAccount: 10, total: 10), scheduler: AdhocdKit.stageScheduler(), logger: logger)
+        let commands = "http://jabber.org/protocol/commands"
+        let form = DataForm(.submit, fields: [FormField("text", type: nil, values: ["benchmark"])]).element
+        var sink = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<iterations {
+            let first = try await responder.handle(XMLElement("command", namespace: commands, ["node": "echo", "action": "execute"]), from: requester)
+            let session = first[attribute: "sessionid"]
+            let done = try await responder.handle(XMLElement(
+                "command", namespace: commands, ["node": "echo", "sessionid": session, "action": "complete"],
+                children: [.element(form)]), from: requester)
+            sink &+= first.serialized().utf8.count &+ done.serialized().utf8.count
+        }
+        let elapsed = clock.now - start
+        precondition(sink > 0)
+        return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) / Double(iterations)
     }
 }

@@ -16,7 +16,7 @@ enum Main {
 struct Adhocd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adhocd",
-        abstract: "Control this machine from any XMPP client: ad-hoc commands, roster-group permissions, health as presence.",
+        abstract: "Control this machine from any XMPP client: ad-hoc commands, allowed by roster groups.",
         version: AdhocdVersion.current,
         subcommands: [Run.self, CheckConfig.self])
 }

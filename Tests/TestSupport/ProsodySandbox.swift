@@ -42,7 +42,8 @@ public final class ProsodySandbox: Sendable {
     public static func start(
         accounts: [String: String],
         disableMechanisms: [String] = [],
-        allowPlaintext: Bool = false
+        allowPlaintext: Bool = false,
+        resourceConflict: String = "kick_old"
     ) throws -> ProsodySandbox {
         try Prerequisites.requireProsody()
         let directory = FileManager.default.temporaryDirectory
@@ -53,6 +54,7 @@ public final class ProsodySandbox: Sendable {
         }
         for mechanism in disableMechanisms { arguments += ["--disable-mechanism", mechanism] }
         if allowPlaintext { arguments.append("--allow-plaintext") }
+        arguments += ["--conflict-resolve", resourceConflict]
         let output = try runScript(arguments)
         let description = try JSONDecoder().decode(Description.self, from: Data(output.utf8))
         return ProsodySandbox(description)
@@ -150,9 +152,11 @@ public func withProsody<T>(
     accounts: [String: String],
     disableMechanisms: [String] = [],
     allowPlaintext: Bool = false,
+    resourceConflict: String = "kick_old",
     _ body: (ProsodySandbox) async throws -> T
 ) async throws -> T {
-    let sandbox = try ProsodySandbox.start(accounts: accounts, disableMechanisms: disableMechanisms, allowPlaintext: allowPlaintext)
+    let sandbox = try ProsodySandbox.start(
+        accounts: accounts, disableMechanisms: disableMechanisms, allowPlaintext: allowPlaintext, resourceConflict: resourceConflict)
     do {
         let result = try await body(sandbox)
         sandbox.stop()

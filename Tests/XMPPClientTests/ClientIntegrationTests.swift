@@ -20,6 +20,47 @@ struct ClientIntegrationTests {
         }
     }
 
+    @Test func usesTheResourceTheServerAssigns() async throws {
+        try await withProsody(accounts: Self.accounts, resourceConflict: "increment") { sandbox in
+            let first = makeClient(sandbox, account: "bot", password: "botpw", resource: "dup")
+            let user = makeClient(sandbox, account: "user", password: "userpw")
+            try await withClients([first, user]) { clients in
+                let firstSession = try await clients[0].waitOnline()
+                #expect(firstSession.jid.resource == "dup")
+                try await clients[1].waitOnline()
+                let second = makeClient(sandbox, account: "bot", password: "botpw", resource: "dup")
+                try await withClients([second]) { others in
+                    let assigned = try await others[0].waitOnline().jid
+                    #expect(assigned.resource == "dup#1")
+                    #expect(second.boundJID == assigned)
+                    let pong = try await user.request(IQ(.get, id: "p", to: assigned, payload: XMLElement("ping", namespace: "urn:xmpp:ping")))
+                    #expect(pong.from == assigned)
+                }
+            }
+        }
+    }
+
+    @Test func aResourceConflictIsReportedAndBackedOffFrom() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            let first = makeClient(sandbox, account: "bot", password: "botpw", resource: "same")
+            try await withClients([first]) { clients in
+                try await clients[0].waitOnline()
+                let second = makeClient(sandbox, account: "bot", password: "botpw", resource: "same")
+                try await withClients([second]) { others in
+                    try await others[0].waitOnline()
+                    // The server replaced the first session: it says why and waits the longest delay.
+                    let reason = try await clients[0].wait(for: "the conflict") { event -> String? in
+                        if case .offline(let reason) = event { reason } else { nil }
+                    }
+                    #expect(reason.contains("conflict"), "\(reason)")
+                    await #expect(throws: TestFailure.self) {
+                        try await clients[0].waitOnline(timeout: .seconds(2))
+                    }
+                }
+            }
+        }
+    }
+
     @Test func logsInWithSCRAMSHA1WhenTheServerOffersNoSHA256() async throws {
         try await withProsody(accounts: Self.accounts, disableMechanisms: ["SCRAM-SHA-256", "DIGEST-MD5"]) { sandbox in
             try await withClients([makeClient(sandbox, account: "bot", password: "botpw")]) { clients in

@@ -267,3 +267,22 @@ async def wait_for(probe, expected, timeout=5):
             assert value == expected
             return
         await asyncio.sleep(0.1)
+
+
+def test_sigterm_signs_off_gracefully(sandbox):
+    daemon = Adhocd(sandbox, COLOC_RULES).start()
+
+    async def scenario():
+        await join_coloc(sandbox, daemon)
+        async with xmpp_client(sandbox, "user", "userpw") as user:
+            presences = asyncio.Queue()
+            user.add_event_handler("presence", lambda presence: presences.put_nowait(presence)
+                                   if presence["from"].full == daemon.jid else None)
+            user.send_presence_subscription(pto=f"bot@{sandbox.domain}")
+            while not is_available(await asyncio.wait_for(presences.get(), 10)):
+                pass
+            assert await asyncio.to_thread(daemon.stop) == 0
+            while (presence := await asyncio.wait_for(presences.get(), 10))["type"] != "unavailable":
+                pass
+        assert "signing off" in daemon.log_text()
+    run(scenario())

@@ -57,6 +57,7 @@ struct AdhocdBench: AsyncParsableCommand {
         let probe = ProcessProbe(pid: botPid)
         try await Task.sleep(for: .seconds(1))
         let idleRSS = probe.residentBytes()
+        let idleAnonymous = probe.anonymousBytes()
 
         // Floor: one connection, sequential XEP-0199 pings to the bot.
         let first = connections[0]
@@ -120,6 +121,7 @@ struct AdhocdBench: AsyncParsableCommand {
             ("bot CPU per command (\(clients) connections)", Report.micros(loadCPU / Double(max(1, loaded.count)))),
             ("responder alone per command (in process, no I/O)", Report.micros(inProcess)),
             ("bot RSS idle", Report.megabytes(idleRSS)),
+            ("  of which private (RssAnon)", Report.megabytes(idleAnonymous)),
             ("bot RSS under load (peak)", Report.megabytes(peakRSS.withLock { $0 })),
         ]
         let width = report.map(\.0.count).max() ?? 0
@@ -198,10 +200,15 @@ struct ProcessProbe: Sendable {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    /// VmRSS from /proc/PID/status, in bytes.
-    func residentBytes() -> Int {
+    /// VmRSS from /proc/PID/status, in bytes: everything resident, shared code pages included.
+    func residentBytes() -> Int { statusField("VmRSS:") }
+
+    /// RssAnon: the process's own memory (heap, stacks), what it really costs the machine.
+    func anonymousBytes() -> Int { statusField("RssAnon:") }
+
+    private func statusField(_ name: String) -> Int {
         guard let text = readProc("status") else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in text.split(separator: "\n") where line.hasPrefix(name) {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
             if parts.count >= 2, let kilobytes = Int(parts[1]) { return kilobytes * 1024 }
         }

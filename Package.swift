@@ -85,7 +85,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["XMPPCore"], path: "Tests/TestSupport"),
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
         .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPPCore", "TestSupport"]),
-        .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "XMPPCore"]),
+        .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "AdHoc", "XMPPCore"]),
         .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "XMPPCore", "TestSupport"]),
     ]

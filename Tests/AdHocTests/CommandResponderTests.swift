@@ -1,3 +1,4 @@
+import Logging
 import Testing
 import XMPPCore
 @testable import AdHoc
@@ -13,7 +14,8 @@ import XMPPCore
         responder = CommandResponder(
             account: Fixture.bot, registry: registry, directory: groups,
             limits: SessionLimits(defaultIdleTimeout: .seconds(600), perAccount: 2, total: 3),
-            now: { clock.now })
+            now: { clock.now },
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         groups.set(Fixture.alice, ["coloc"])
         registry.setCommands([
             GreetCommand(policy: try! AccessPolicy(allow: ["group:coloc"], deny: [])),

@@ -29,7 +29,7 @@ extension XMPPClient {
                 }
                 switch event {
                 case .element(let element):
-                    try handle(element, group: &group)
+                    try handle(element, on: connection, group: &group)
                 case .closed:
                     if !isStopping { try? await connection.send(.close) }
                     throw ConnectionError.streamClosed
@@ -44,7 +44,7 @@ extension XMPPClient {
         }
     }
 
-    func handle(_ element: XMLElement, group: inout ThrowingDiscardingTaskGroup<any Error>) throws {
+    func handle(_ element: XMLElement, on connection: StreamConnection, group: inout ThrowingDiscardingTaskGroup<any Error>) throws {
         guard element.namespace == StreamNamespace.client else {
             if element.name == "error", element.namespace == StreamNamespace.stream {
                 throw ConnectionError.streamError(StreamError(element: element))
@@ -79,10 +79,11 @@ extension XMPPClient {
                     self.logger.warning("cannot answer a request without an id", metadata: ["from": "\(requester)"])
                     return
                 }
-                do {
-                    try await self.send(answer.element)
-                } catch {
-                    self.logger.warning("could not send an answer", metadata: ["id": "\(iq.id ?? "")", "error": "\(error)"])
+                // The answer goes out on the connection the request came in on. Not waiting for
+                // the write saves a suspension per request; a failed write means the
+                // connection is gone, which the read loop reports.
+                connection.channel.writeAndFlush(StreamOutput.element(answer.element)).whenFailure { [logger = self.logger] error in
+                    logger.debug("could not send an answer", metadata: ["id": "\(iq.id ?? "")", "error": "\(error)"])
                 }
             }
         case "presence":

@@ -318,6 +318,29 @@ struct ClientIntegrationTests {
         }
     }
 
+    @Test func requestsAreCancellableAndTheirIDsUnique() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            let bot = makeClient(sandbox, account: "bot", password: "botpw")
+            bot.router.register(.get, namespace: "urn:test:slow") { _ in
+                try await Task.sleep(for: .seconds(5))
+                return nil
+            }
+            let user = makeClient(sandbox, account: "user", password: "userpw")
+            try await withClients([bot, user]) { clients in
+                let botJID = try await clients[0].waitOnline().jid
+                try await clients[1].waitOnline()
+                let slow = IQ(.get, id: "same", to: botJID, payload: XMLElement("q", namespace: "urn:test:slow"))
+                let first = Task { try await user.request(slow) }
+                try await Task.sleep(for: .milliseconds(200))
+                await #expect(throws: ConnectionError.self) { _ = try await user.request(slow) }
+                let start = ContinuousClock.now
+                first.cancel()
+                await #expect(throws: CancellationError.self) { _ = try await first.value }
+                #expect(ContinuousClock.now - start < .seconds(1))
+            }
+        }
+    }
+
     @Test func comesBackAfterTheServerIsKilledAndRestarted() async throws {
         try await withProsody(accounts: Self.accounts) { sandbox in
             let bot = makeClient(sandbox, account: "bot", password: "botpw")

@@ -18,6 +18,7 @@ public enum ConnectionError: Error, Sendable, CustomStringConvertible {
     case pingTimedOut
     case notConnected
     case requestTimedOut(id: String)
+    case duplicateRequestID(String)
     case shuttingDown
 
     public var description: String {
@@ -38,6 +39,7 @@ public enum ConnectionError: Error, Sendable, CustomStringConvertible {
         case .pingTimedOut: "the server did not answer a keepalive ping in time"
         case .notConnected: "not connected"
         case .requestTimedOut(let id): "no answer to request \(id) in time"
+        case .duplicateRequestID(let id): "a request with id \(id) is already waiting for its answer"
         case .shuttingDown: "shutting down"
         }
     }

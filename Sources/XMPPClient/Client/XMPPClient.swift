@@ -122,15 +122,27 @@ public final class XMPPClient: Sendable {
             accepted = [nil, bound.bare, try? JID(domain: bound.domain)]
         }
         let limit = timeout ?? configuration.requestTimeout
-        return try await withCheckedThrowingContinuation { continuation in
-            pending.register(id: id, acceptedSenders: accepted, continuation: continuation)
-            let scheduled = connection.channel.eventLoop.scheduleTask(in: TimeAmount(limit)) { [pending] in
-                pending.fail(id: id, with: ConnectionError.requestTimedOut(id: id))
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard pending.register(id: id, acceptedSenders: accepted, continuation: continuation) else {
+                    continuation.resume(throwing: ConnectionError.duplicateRequestID(id))
+                    return
+                }
+                // Cancelled before registering: onCancel found nothing to fail.
+                if Task.isCancelled {
+                    pending.fail(id: id, with: CancellationError())
+                    return
+                }
+                let scheduled = connection.channel.eventLoop.scheduleTask(in: TimeAmount(limit)) { [pending] in
+                    pending.fail(id: id, with: ConnectionError.requestTimedOut(id: id))
+                }
+                pending.setTimeout(id: id, scheduled)
+                connection.channel.writeAndFlush(StreamOutput.element(iq.element)).whenFailure { [pending] error in
+                    pending.fail(id: id, with: error)
+                }
             }
-            pending.setTimeout(id: id, scheduled)
-            connection.channel.writeAndFlush(StreamOutput.element(iq.element)).whenFailure { [pending] error in
-                pending.fail(id: id, with: error)
-            }
+        } onCancel: { [pending] in
+            pending.fail(id: id, with: CancellationError())
         }
     }
 

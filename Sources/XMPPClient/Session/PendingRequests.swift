@@ -16,8 +16,13 @@ final class PendingRequests: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
 
     /// Registers `id` before its request is written, so a fast answer is never missed.
-    func register(id: String, acceptedSenders: Set<JID?>, continuation: CheckedContinuation<IQ, any Error>) {
-        entries.withLock { $0[id] = Entry(continuation: continuation, acceptedSenders: acceptedSenders) }
+    /// False when a request with this id is already waiting (the caller must not send).
+    func register(id: String, acceptedSenders: Set<JID?>, continuation: CheckedContinuation<IQ, any Error>) -> Bool {
+        entries.withLock { entries in
+            guard entries[id] == nil else { return false }
+            entries[id] = Entry(continuation: continuation, acceptedSenders: acceptedSenders)
+            return true
+        }
     }
 
     func setTimeout(id: String, _ scheduled: Scheduled<Void>) {

@@ -59,6 +59,7 @@ public struct StatusCommand: Command {
 public enum Format {
     /// "3 d 4 h 5 min", "4 h 5 min", "5 min", "42 s".
     public static func duration(seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0, seconds < 1e12 else { return "unknown" }
         let total = Int(seconds.rounded(.down))
         let days = total / 86_400, hours = total % 86_400 / 3600, minutes = total % 3600 / 60
         if days > 0 { return "\(days) d \(hours) h \(minutes) min" }
@@ -81,6 +82,8 @@ public enum Format {
 
     /// Fixed decimal places without Foundation's formatters.
     public static func decimal(_ value: Double, places: Int) -> String {
+        // Outside Int64's range (or not a number) there is nothing sensible to round.
+        guard value.isFinite, abs(value) < 1e15 else { return "\(value)" }
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let scaled = Int64((abs(value) * scale).rounded())

@@ -11,6 +11,9 @@ import XMPPCore
         #expect(load.0 == 0.52 && load.1 == 0.40 && load.2 == 0.31)
         #expect(ProcParser.loadAverage("garbage") == nil)
         #expect(ProcParser.uptime("") == nil)
+        #expect(ProcParser.uptime("inf 1") == nil)
+        #expect(ProcParser.memory("MemTotal: 99999999999999999999 kB\n") == nil)
+        #expect(ProcParser.memory("MemTotal: 18446744073709551615 kB\n")?.totalBytes == .max)
     }
 
     @Test func readsMemory() throws {
@@ -62,6 +65,7 @@ import XMPPCore
 @Suite struct FormatTests {
     @Test func formatsDurationsBytesAndDecimals() {
         #expect(Format.duration(seconds: 42.9) == "42 s")
+        #expect(Format.duration(seconds: .infinity) == "unknown")
         #expect(Format.duration(seconds: 3700) == "1 h 1 min")
         #expect(Format.duration(seconds: 3 * 86_400 + 4 * 3600 + 5 * 60) == "3 d 4 h 5 min")
         #expect(Format.bytes(512) == "512 B")
@@ -70,6 +74,8 @@ import XMPPCore
         #expect(Format.decimal(0.5, places: 2) == "0.50")
         #expect(Format.decimal(-1.005, places: 1) == "-1.0")
         #expect(Format.decimal(2, places: 0) == "2")
+        #expect(Format.decimal(.nan, places: 2) == "nan")
+        #expect(Format.decimal(1e300, places: 2) == "1e+300")
     }
 }
 
@@ -89,6 +95,8 @@ import XMPPCore
         #expect(form.field("memory")?.value == "1.0 GiB of 4.0 GiB used (25%)")
         #expect(form.reported?.map(\.variable) == ["mount", "size", "used", "free", "use"])
         #expect(form.items.first?.first { $0.variable == "use" }?.value == "60%")
+        let huge = HostSnapshot.Disk(mountPoint: "/x", fileSystem: "fuse", totalBytes: .max, availableBytes: .max / 2, usedBytes: .max / 2)
+        #expect(huge.usedPercent == 50)
 
         let step = try await StatusCommand(policy: .ownAccountOnly).start(context)
         guard case .complete(.form(let live)) = step else { Issue.record("expected a result form"); return }

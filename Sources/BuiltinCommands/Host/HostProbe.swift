@@ -49,14 +49,19 @@ public struct HostProbe: Sendable {
         var stats = statvfs()
         guard statvfs(mount.mountPoint, &stats) == 0, stats.f_blocks > 0 else { return nil }
         let blockSize = UInt64(stats.f_frsize)
-        let total = UInt64(stats.f_blocks) * blockSize
-        let free = UInt64(stats.f_bfree) * blockSize
+        // Saturating: some network and FUSE file systems report absurd block counts.
+        func bytes(_ blocks: UInt64) -> UInt64 {
+            let (product, overflow) = blocks.multipliedReportingOverflow(by: blockSize)
+            return overflow ? .max : product
+        }
+        let total = bytes(UInt64(stats.f_blocks))
+        let free = bytes(UInt64(stats.f_bfree))
         return HostSnapshot.Disk(
             mountPoint: mount.mountPoint,
             fileSystem: mount.fileSystem,
             totalBytes: total,
-            availableBytes: UInt64(stats.f_bavail) * blockSize,
-            usedBytes: total - free)
+            availableBytes: bytes(UInt64(stats.f_bavail)),
+            usedBytes: total > free ? total - free : 0)
     }
 }
 

@@ -17,9 +17,10 @@ public struct HostSnapshot: Sendable, Equatable {
 
         /// Used share as `df` computes it: used / (used + available).
         public var usedPercent: Int {
-            let denominator = usedBytes + availableBytes
+            // In floating point: byte counts times 100 can overflow 64 bits on odd file systems.
+            let denominator = Double(usedBytes) + Double(availableBytes)
             guard denominator > 0 else { return 0 }
-            return Int((usedBytes * 100 + denominator - 1) / denominator)
+            return Int((Double(usedBytes) * 100 / denominator).rounded(.up))
         }
     }
 
@@ -39,7 +40,7 @@ public struct HostSnapshot: Sendable, Equatable {
 public enum ProcParser {
     /// `/proc/uptime`: "12345.67 54321.00".
     public static func uptime(_ text: String) -> Double? {
-        text.split(separator: " ").first.flatMap { Double($0) }
+        text.split(separator: " ").first.flatMap { Double($0) }.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
     }
 
     /// `/proc/loadavg`: "0.52 0.40 0.31 1/123 4567".
@@ -57,7 +58,8 @@ public enum ProcParser {
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count >= 2, let number = UInt64(parts[1]) else { continue }
-            values[parts[0].dropLast()] = number * 1024
+            let (bytes, overflow) = number.multipliedReportingOverflow(by: 1024)
+            values[parts[0].dropLast()] = overflow ? .max : bytes
         }
         guard let total = values["MemTotal"] else { return nil }
         // Kernels before 3.14 lack MemAvailable; free + buffers + cached is the old estimate.

@@ -47,6 +47,9 @@ let package = Package(
             dependencies: ["XMPPCore", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // Configuration files: a TOML 1.0 reader and typed access with errors naming file and key.
+        .target(name: "TOMLConfig"),
+
         // Commands every adhocd has: status, set-presence, reload.
         .target(name: "BuiltinCommands", dependencies: ["AdHoc", "XMPPCore"]),
 
@@ -54,7 +57,7 @@ let package = Package(
         .target(
             name: "AdhocdKit",
             dependencies: [
-                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands",
+                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands", "TOMLConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,6 +90,7 @@ let package = Package(
         .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPPCore", "TestSupport"]),
         .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "AdHoc", "XMPPCore"]),
+        .testTarget(name: "TOMLConfigTests", dependencies: ["TOMLConfig"]),
         .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "XMPPCore", "TestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import AdHoc
 import Foundation
 import Testing
+import TOMLConfig
 import XMPPClient
 import XMPPCore
 @testable import AdhocdKit

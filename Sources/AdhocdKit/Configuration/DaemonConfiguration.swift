@@ -1,4 +1,5 @@
 import AdHoc
+import TOMLConfig
 import BuiltinCommands
 import XMPPClient
 import XMPPCore

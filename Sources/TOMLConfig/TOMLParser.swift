@@ -4,11 +4,11 @@
 /// library and pulls Foundation with ICU into the daemon, which measured ~7 MB of resident
 /// memory for reading one small file at start-up. Dates and times parse but come back as
 /// `.other`, since no adhocd key takes them.
-struct TOMLParser {
-    struct Error: Swift.Error, Equatable {
-        var line: Int
-        var column: Int
-        var message: String
+public struct TOMLParser {
+    public struct Error: Swift.Error, Equatable {
+        public var line: Int
+        public var column: Int
+        public var message: String
     }
 
     private let bytes: [UInt8]
@@ -25,7 +25,7 @@ struct TOMLParser {
         bytes = Array(text.utf8)
     }
 
-    static func parse(_ text: String) throws(Error) -> [String: ConfigValue] {
+    public static func parse(_ text: String) throws(Error) -> [String: ConfigValue] {
         var parser = TOMLParser(text)
         try parser.parseDocument()
         return parser.root

@@ -1,5 +1,5 @@
 import Testing
-@testable import AdhocdKit
+@testable import TOMLConfig
 
 @Suite struct TOMLParserTests {
     func parse(_ text: String) throws -> [String: ConfigValue] {

@@ -1,5 +1,5 @@
 /// A configuration value as the TOML parser reads it.
-indirect enum ConfigValue: Sendable, Equatable {
+public indirect enum ConfigValue: Sendable, Equatable {
     case string(String)
     case integer(Int)
     case double(Double)
@@ -11,7 +11,7 @@ indirect enum ConfigValue: Sendable, Equatable {
 
     /// The value's kind as a person calls it; used in errors instead of the value itself, so a
     /// misplaced secret is never echoed.
-    var kindName: String {
+    public var kindName: String {
         switch self {
         case .string: "a string"
         case .integer: "an integer"
@@ -24,7 +24,7 @@ indirect enum ConfigValue: Sendable, Equatable {
     }
 
     /// Parses TOML text into a table.
-    static func parseTOML(_ text: String, file: String) throws(ConfigurationError) -> [String: ConfigValue] {
+    public static func parseTOML(_ text: String, file: String) throws(ConfigurationError) -> [String: ConfigValue] {
         do {
             return try TOMLParser.parse(text)
         } catch {

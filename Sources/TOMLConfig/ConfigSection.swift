@@ -1,30 +1,30 @@
 /// Reads one table of the configuration, keeping track of the keys used so unknown ones (typos)
 /// are reported rather than silently ignored.
-struct ConfigSection {
-    let file: String
+public struct ConfigSection {
+    public let file: String
     /// The dotted path of this table ("account", "commands.status"); empty for the top level.
-    let path: String
-    let values: [String: ConfigValue]
-    private(set) var used: Set<String> = []
+    public let path: String
+    public let values: [String: ConfigValue]
+    public private(set) var used: Set<String> = []
 
-    init(file: String, path: String, values: [String: ConfigValue]) {
+    public init(file: String, path: String, values: [String: ConfigValue]) {
         self.file = file
         self.path = path
         self.values = values
     }
 
-    func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    public func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    func error(_ key: String, _ problem: String) -> ConfigurationError {
+    public func error(_ key: String, _ problem: String) -> ConfigurationError {
         .invalid(file: file, key: keyPath(key), problem: problem)
     }
 
-    private mutating func value(_ key: String) -> ConfigValue? {
+    public mutating func value(_ key: String) -> ConfigValue? {
         used.insert(key)
         return values[key]
     }
 
-    mutating func string(_ key: String) throws(ConfigurationError) -> String? {
+    public mutating func string(_ key: String) throws(ConfigurationError) -> String? {
         switch value(key) {
         case nil: return nil
         case .string(let text): return text
@@ -32,12 +32,12 @@ struct ConfigSection {
         }
     }
 
-    mutating func requiredString(_ key: String) throws(ConfigurationError) -> String {
+    public mutating func requiredString(_ key: String) throws(ConfigurationError) -> String {
         guard let text = try string(key) else { throw error(key, "is required") }
         return text
     }
 
-    mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+    public mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
         switch value(key) {
         case nil: return nil
         case .integer(let number):
@@ -50,7 +50,7 @@ struct ConfigSection {
     }
 
     /// Seconds, as an integer or a decimal number.
-    mutating func seconds(_ key: String, in range: ClosedRange<Double>) throws(ConfigurationError) -> Duration? {
+    public mutating func seconds(_ key: String, in range: ClosedRange<Double>) throws(ConfigurationError) -> Duration? {
         let seconds: Double
         switch value(key) {
         case nil: return nil
@@ -64,7 +64,7 @@ struct ConfigSection {
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
-    mutating func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+    public mutating func bool(_ key: String) throws(ConfigurationError) -> Bool? {
         switch value(key) {
         case nil: return nil
         case .bool(let flag): return flag
@@ -72,7 +72,7 @@ struct ConfigSection {
         }
     }
 
-    mutating func stringList(_ key: String) throws(ConfigurationError) -> [String]? {
+    public mutating func stringList(_ key: String) throws(ConfigurationError) -> [String]? {
         switch value(key) {
         case nil: return nil
         case .array(let items):
@@ -88,7 +88,7 @@ struct ConfigSection {
         }
     }
 
-    mutating func section(_ key: String) throws(ConfigurationError) -> ConfigSection? {
+    public mutating func section(_ key: String) throws(ConfigurationError) -> ConfigSection? {
         switch value(key) {
         case nil: return nil
         case .table(let table): return ConfigSection(file: file, path: keyPath(key), values: table)
@@ -97,7 +97,7 @@ struct ConfigSection {
     }
 
     /// Fails on the first key nobody asked for.
-    func rejectUnknownKeys() throws(ConfigurationError) {
+    public func rejectUnknownKeys() throws(ConfigurationError) {
         if let unknown = values.keys.sorted().first(where: { !used.contains($0) }) {
             throw error(unknown, "unknown key")
         }

@@ -50,6 +50,12 @@ let package = Package(
         // Configuration files: a TOML 1.0 reader and typed access with errors naming file and key.
         .target(name: "TOMLConfig"),
 
+        // Async libdbus client: signatures, typed values, marshalling, introspection, name tracking.
+        .target(
+            name: "DBus",
+            dependencies: ["CDBus", "CLibXML2", .product(name: "Logging", package: "swift-log")]
+        ),
+
         // Commands every adhocd has: status, set-presence, reload.
         .target(name: "BuiltinCommands", dependencies: ["AdHoc", "XMPPCore"]),
 
@@ -90,6 +96,7 @@ let package = Package(
         .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPPCore", "TestSupport"]),
         .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "AdHoc", "XMPPCore"]),
+        .testTarget(name: "DBusTests", dependencies: ["DBus", "TestSupport"]),
         .testTarget(name: "TOMLConfigTests", dependencies: ["TOMLConfig"]),
         .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "XMPPCore", "TestSupport"]),
     ]

@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPPCore", "TestSupport"]),
         .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "AdHoc", "XMPPCore"]),
-        .testTarget(name: "DBusTests", dependencies: ["DBus", "CDBus", "TestSupport"]),
+        .testTarget(name: "DBusTests", dependencies: ["DBus", "CDBus", "TestSupport"], exclude: ["Samples"]),
         .testTarget(name: "TOMLConfigTests", dependencies: ["TOMLConfig"]),
         .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "XMPPCore", "TestSupport"]),
     ]

@@ -56,6 +56,12 @@ let package = Package(
             dependencies: ["CDBus", "CLibXML2", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // D-Bus services as commands: introspected methods and properties, the MPRIS remote, systemd units.
+        .target(
+            name: "DBusBridge",
+            dependencies: ["DBus", "AdHoc", "XMPPCore", "TOMLConfig", .product(name: "Logging", package: "swift-log")]
+        ),
+
         // Commands every adhocd has: status, set-presence, reload.
         .target(name: "BuiltinCommands", dependencies: ["AdHoc", "XMPPCore"]),
 
@@ -97,6 +103,7 @@ let package = Package(
         .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "AdHoc", "XMPPCore"]),
         .testTarget(name: "DBusTests", dependencies: ["DBus", "CDBus", "TestSupport"], exclude: ["Samples"]),
+        .testTarget(name: "DBusBridgeTests", dependencies: ["DBusBridge", "DBus", "AdHoc", "XMPPCore", "TOMLConfig", "TestSupport"]),
         .testTarget(name: "TOMLConfigTests", dependencies: ["TOMLConfig"]),
         .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "XMPPCore", "TestSupport"]),
     ]

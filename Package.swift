@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "AdhocdKit",
             dependencies: [
-                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands", "TOMLConfig",
+                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands", "TOMLConfig", "DBusBridge",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

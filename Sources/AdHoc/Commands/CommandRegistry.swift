@@ -45,6 +45,11 @@ public final class CommandRegistry: Sendable {
         }
     }
 
+    /// The providers that currently have commands, in registration order.
+    public var providers: [String] {
+        state.withLock { $0.providerOrder }
+    }
+
     /// Every command, in provider order then each provider's own order.
     public var commands: [any Command] {
         state.withLock { $0.ordered }

@@ -1,6 +1,7 @@
 import AdHoc
 import TOMLConfig
 import BuiltinCommands
+import DBusBridge
 import XMPPClient
 import XMPPCore
 #if canImport(Glibc)
@@ -14,6 +15,8 @@ public struct DaemonConfiguration: Sendable {
     public var sessionLimits: SessionLimits
     /// Settings of each built-in command, by node.
     public var builtins: [String: BuiltinSettings]
+    /// `[[dbus]]` blocks: D-Bus services exposed as commands.
+    public var dbus: [DBusBlock] = []
     /// Things worth a log line that are not errors (a world-readable password file).
     public var warnings: [String]
 
@@ -81,11 +84,30 @@ public struct DaemonConfiguration: Sendable {
                 try section.rejectUnknownKeys()
             }
         }
+        let dbus = try readDBusBlocks(&root)
         try root.rejectUnknownKeys()
-        return DaemonConfiguration(file: file, client: client, sessionLimits: limits, builtins: builtins, warnings: warnings)
+        var configuration = DaemonConfiguration(file: file, client: client, sessionLimits: limits, builtins: builtins, warnings: warnings)
+        configuration.dbus = dbus
+        return configuration
     }
 
     // MARK: Sections
+
+    /// `[[dbus]]`: an array of tables, each read by DBusBlock.
+    private static func readDBusBlocks(_ root: inout ConfigSection) throws(ConfigurationError) -> [DBusBlock] {
+        guard let value = root.value("dbus") else { return [] }
+        guard case .array(let items) = value else {
+            throw root.error("dbus", "expected [[dbus]] blocks, found \(value.kindName)")
+        }
+        var blocks: [DBusBlock] = []
+        for (index, item) in items.enumerated() {
+            guard case .table(let table) = item else { throw root.error("dbus", "expected [[dbus]] blocks") }
+            var section = ConfigSection(file: root.file, path: "dbus[\(index + 1)]", values: table)
+            blocks.append(try DBusBlock.read(&section))
+            try section.rejectUnknownKeys()
+        }
+        return blocks
+    }
 
     private static func readAccount(_ section: inout ConfigSection, warnings: inout [String]) throws(ConfigurationError) -> ClientConfiguration {
         let jidText = try section.requiredString("jid")
@@ -200,6 +222,7 @@ public struct DaemonConfiguration: Sendable {
     /// Every group any rule names, for the "unknown group" warning.
     public var groupNames: Set<String> {
         builtins.values.filter(\.enabled).reduce(into: Set<String>()) { $0.formUnion($1.policy.groupNames) }
+            .union(dbus.flatMap(\.policy.groupNames))
     }
 }
 

@@ -1,5 +1,6 @@
 import AdHoc
 import BuiltinCommands
+import DBusBridge
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -15,6 +16,8 @@ public final class Daemon: Sendable {
     public let responder: CommandResponder
     private let configuration: Mutex<DaemonConfiguration>
     private let logger: Logger
+    /// The running D-Bus bridge; replaced when a reload changes the `[[dbus]]` blocks.
+    private let dbusBridge = Mutex<Task<Void, Never>?>(nil)
 
     public init(configuration: DaemonConfiguration, logger: Logger) {
         self.configuration = Mutex(configuration)
@@ -39,6 +42,7 @@ public final class Daemon: Sendable {
             PeriodicService(interval: .seconds(30)) { [responder] in await responder.sweep() },
             EventWatcher(daemon: self),
             ReloadOnHangup(daemon: self),
+            DBusBridgeService(daemon: self),
         ]
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map {
@@ -65,6 +69,10 @@ public final class Daemon: Sendable {
             responder.registry.setCommands(builtinCommands(new), provider: "builtin")
             applied.append("command rules")
         }
+        if new.dbus != old.dbus {
+            startDBusBridge(new.dbus)
+            applied.append("D-Bus blocks")
+        }
         if new.client.presence != old.client.presence {
             await client.setPresence(new.client.presence)
             applied.append("presence")
@@ -75,6 +83,7 @@ public final class Daemon: Sendable {
         configuration.withLock { current in
             // Only what was applied is kept, so a later reload compares against what runs.
             current.builtins = new.builtins
+            current.dbus = new.dbus
             current.client.presence = new.client.presence
             current.warnings = new.warnings
         }
@@ -83,6 +92,30 @@ public final class Daemon: Sendable {
         if !needsRestart.isEmpty { summary += "; restart adhocd to apply changed " + needsRestart.joined(separator: " and ") }
         logger.notice("\(summary)")
         return summary + "."
+    }
+
+    // MARK: D-Bus
+
+    /// (Re)starts the bridge for `blocks`: the old one is cancelled and removes its commands.
+    func startDBusBridge(_ blocks: [DBusBlock]) {
+        let bridge = DBusBridge(blocks: blocks, registry: responder.registry, logger: logger)
+        let task: Task<Void, Never>? = blocks.isEmpty ? nil : Task { await bridge.run() }
+        let old = dbusBridge.withLock { current in
+            defer { current = task }
+            return current
+        }
+        old?.cancel()
+    }
+
+    func startDBusBridge() {
+        startDBusBridge(configuration.withLock { $0.dbus })
+    }
+
+    func stopDBusBridge() {
+        dbusBridge.withLock { current in
+            current?.cancel()
+            current = nil
+        }
     }
 
     /// A reload whose failure is only logged, for SIGHUP.

@@ -57,3 +57,18 @@ struct ReloadOnHangup: Service {
         }
     }
 }
+
+/// The D-Bus bridge for the configured `[[dbus]]` blocks, stopped on shutdown.
+struct DBusBridgeService: Service {
+    let daemon: Daemon
+
+    func run() async throws {
+        daemon.startDBusBridge()
+        // The bridge runs in its own task (a reload may replace it); this service only holds
+        // the place in the lifecycle until shutdown.
+        try? await cancelWhenGracefulShutdown {
+            while true { try await Task.sleep(for: .seconds(86_400)) }
+        }
+        daemon.stopDBusBridge()
+    }
+}

@@ -1,0 +1,158 @@
+import AdHoc
+import DBus
+import Logging
+
+/// Keeps the commands of every `[[dbus]]` block in step with the buses: connects (and
+/// reconnects), watches `NameOwnerChanged`, and adds or removes a service's commands the
+/// moment it appears on or leaves the bus.
+public struct DBusBridge: Sendable {
+    public let blocks: [DBusBlock]
+    private let registry: CommandRegistry
+    private let logger: Logger
+
+    /// Registry provider names start with this, so a reload can drop them all.
+    public static let providerPrefix = "dbus:"
+
+    public init(blocks: [DBusBlock], registry: CommandRegistry, logger: Logger) {
+        self.blocks = blocks
+        self.registry = registry
+        self.logger = logger
+    }
+
+    /// Runs until cancelled; then removes every command it added.
+    public func run() async {
+        var buses: [DBusBusAddress] = []
+        for block in blocks where !buses.contains(block.bus) { buses.append(block.bus) }
+        await withTaskGroup(of: Void.self) { group in
+            for bus in buses {
+                let indexed = blocks.enumerated().filter { $0.element.bus == bus }.map { (index: $0.offset, block: $0.element) }
+                let watcher = BusWatcher(bus: bus, blocks: indexed, registry: registry, logger: logger)
+                group.addTask { await watcher.run() }
+            }
+        }
+    }
+}
+
+/// One bus: its connection, the names on it, and the commands of the blocks that use it.
+actor BusWatcher {
+    let bus: DBusBusAddress
+    let blocks: [(index: Int, block: DBusBlock)]
+    let registry: CommandRegistry
+    let logger: Logger
+    let handle: BusHandle
+    /// Well-known names that some block matches and that currently have commands.
+    private var present: Set<String> = []
+
+    init(bus: DBusBusAddress, blocks: [(index: Int, block: DBusBlock)], registry: CommandRegistry, logger: Logger) {
+        self.bus = bus
+        self.blocks = blocks
+        self.registry = registry
+        var logger = logger
+        logger[metadataKey: "bus"] = "\(bus)"
+        self.logger = logger
+        handle = BusHandle(bus: bus)
+    }
+
+    func run() async {
+        var delay = Duration.seconds(1)
+        while !Task.isCancelled {
+            do {
+                let connection = try await DBusConnection.connect(to: bus, defaultTimeout: blocks.map(\.block.callTimeout).max() ?? DBusConnection.defaultCallTimeout, logger: logger)
+                delay = .seconds(1)
+                logger.info("connected to the D-Bus \(bus)")
+                await serve(connection)
+                connection.close()
+                if !Task.isCancelled { logger.warning("lost the D-Bus \(bus); reconnecting") }
+            } catch {
+                logger.warning("cannot use the D-Bus \(bus): \(error); retrying in \(delay)")
+            }
+            removeAll()
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(30))
+        }
+        removeAll()
+    }
+
+    private func serve(_ connection: DBusConnection) async {
+        handle.connection = connection
+        defer { handle.connection = nil }
+        do {
+            let changes = try await connection.nameOwnerChanges()
+            for name in try await connection.listNames() where !name.hasPrefix(":") {
+                await nameAppeared(name, connection: connection)
+            }
+            await withTaskCancellationHandler {
+                for await change in changes where !change.name.hasPrefix(":") {
+                    if change.vanished {
+                        nameVanished(change.name)
+                    } else if change.appeared {
+                        await nameAppeared(change.name, connection: connection)
+                    }
+                }
+            } onCancel: {
+                connection.close()
+            }
+        } catch {
+            logger.warning("D-Bus \(bus): \(error)")
+        }
+    }
+
+    private func nameAppeared(_ name: String, connection: DBusConnection) async {
+        for (index, block) in blocks where block.service.matches(name) {
+            switch block.preset {
+            case .none:
+                let builder = CommandBuilder(block: block, handle: handle)
+                do {
+                    let objects = try await builder.discover(name, connection: connection, logger: logger)
+                    let commands = builder.commands(for: name, objects: objects)
+                    registry.setCommands(commands, provider: provider(index, name))
+                    logger.info("\(name) appeared: \(commands.count) commands", metadata: ["block": "\(block.label)"])
+                } catch {
+                    logger.warning("cannot read \(name): \(error)")
+                }
+            case .mpris:
+                present.insert(name)
+                refreshMediaRemote(index: index, block: block)
+            case .systemd:
+                registry.setCommands(SystemdUnitCommands.make(block: block, handle: handle), provider: provider(index, name))
+                logger.info("\(name) appeared: commands for \(block.units.count) units")
+            }
+        }
+    }
+
+    private func nameVanished(_ name: String) {
+        for (index, block) in blocks where block.service.matches(name) {
+            switch block.preset {
+            case .none, .systemd:
+                registry.removeProvider(provider(index, name))
+            case .mpris:
+                present.remove(name)
+                refreshMediaRemote(index: index, block: block)
+            }
+            logger.info("\(name) left the bus; its commands are gone", metadata: ["block": "\(block.label)"])
+        }
+    }
+
+    /// One remote for all players of the block, listed while at least one player is there.
+    private func refreshMediaRemote(index: Int, block: DBusBlock) {
+        let players = present.filter { block.service.matches($0) }.sorted()
+        if players.isEmpty {
+            registry.removeProvider(provider(index, "remote"))
+        } else {
+            registry.setCommands([MediaRemoteCommand(block: block, index: index, handle: handle, players: players)], provider: provider(index, "remote"))
+        }
+    }
+
+    private func removeAll() {
+        present.removeAll()
+        for provider in registry.providers where provider.hasPrefix(DBusBridge.providerPrefix + busKey) {
+            registry.removeProvider(provider)
+        }
+    }
+
+    private var busKey: String { "\(bus)|" }
+
+    private func provider(_ index: Int, _ name: String) -> String {
+        "\(DBusBridge.providerPrefix)\(busKey)\(index)|\(name)"
+    }
+}

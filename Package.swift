@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "adhocd",
             dependencies: [
-                "AdhocdKit",
+                "AdhocdKit", "DBus", "DBusBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,4 +1,6 @@
 import AdhocdKit
+import DBus
+import DBusBridge
 import ArgumentParser
 import Logging
 #if canImport(Glibc)
@@ -18,7 +20,7 @@ struct Adhocd: AsyncParsableCommand {
         commandName: "adhocd",
         abstract: "Control this machine from any XMPP client: ad-hoc commands, allowed by roster groups.",
         version: AdhocdVersion.current,
-        subcommands: [Run.self, CheckConfig.self])
+        subcommands: [Run.self, CheckConfig.self, DBusTools.self])
 }
 
 struct ConfigOptions: ParsableArguments {
@@ -74,6 +76,37 @@ struct CheckConfig: ParsableCommand {
         for warning in configuration.warnings { printError("warning: \(warning)") }
         let enabled = DaemonConfiguration.builtinNames.filter { configuration.builtins[$0]?.enabled == true }
         print("\(configuration.file): OK (account \(configuration.client.account), commands: \(enabled.joined(separator: ", ")))")
+    }
+}
+
+struct DBusTools: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dbus", abstract: "Look at D-Bus services before exposing them.", subcommands: [Introspect.self])
+
+    struct Introspect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the commands and forms a [[dbus]] block would generate for SERVICE.")
+
+        @Option(name: .long, help: "session, system, or a D-Bus address (unix:path=…).")
+        var bus: String = "session"
+
+        @Argument(help: "The bus name, e.g. org.mpris.MediaPlayer2.mpv.")
+        var service: String
+
+        @Argument(help: "One object path; without it the object tree is walked from /.")
+        var path: String?
+
+        func run() async throws {
+            guard let address = DBusBusAddress(configValue: bus) else {
+                throw ValidationError("--bus must be session, system or a D-Bus address")
+            }
+            do {
+                print(try await DBusPreview.render(bus: address, service: service, path: path, logger: Logger(label: "adhocd")), terminator: "")
+            } catch {
+                printError("adhocd: \(error)")
+                throw ExitCode(1)
+            }
+        }
     }
 }
 

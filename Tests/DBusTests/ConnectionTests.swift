@@ -1,9 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import DBus
 
 /// The connection against a real private `dbus-daemon`.
-@Suite(.serialized) struct ConnectionTests {
+@Suite(.serialized, .enabled(if: PrivateBus.testsEnabled, Comment(rawValue: PrivateBus.missingMessage)))
+struct ConnectionTests {
     @Test func callsTheBusAndWatchesNames() async throws {
         let bus = try PrivateBus()
         defer { bus.stop() }
@@ -55,31 +57,3 @@ import Testing
     }
 }
 
-/// A throwaway `dbus-daemon --session` on a socket in a temporary directory.
-final class PrivateBus: @unchecked Sendable {
-    let process = Process()
-    let address: String
-    let directory: URL
-
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("adhocd-bus-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        address = "unix:path=\(directory.path)/bus"
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/dbus-daemon")
-        process.arguments = ["--session", "--nofork", "--nopidfile", "--address=\(address)"]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: directory.path + "/bus") {
-            usleep(10_000)
-        }
-    }
-
-    func stop() {
-        if process.isRunning {
-            // Test runners may block SIGTERM in the mask children inherit.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(at: directory)
-    }
-}

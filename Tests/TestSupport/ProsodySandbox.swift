@@ -138,11 +138,13 @@ public final class ProsodySandbox: Sendable {
 public enum SandboxError: Error, CustomStringConvertible {
     case scriptFailed(String, String)
     case missingPrerequisite(String)
+    case notReady(String)
 
     public var description: String {
         switch self {
         case .scriptFailed(let command, let output): "prosody_sandbox.py \(command) failed:\n\(output)"
         case .missingPrerequisite(let what): what
+        case .notReady(let what): what
         }
     }
 }

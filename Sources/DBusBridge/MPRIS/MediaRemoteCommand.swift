@@ -20,8 +20,9 @@ struct MediaRemoteCommand: Command {
     static let rootInterface = "org.mpris.MediaPlayer2"
     static let formType = "urn:adhocd:mpris-remote"
 
-    init(block: DBusBlock, index: Int, handle: BusHandle, players: [String]) {
-        node = index == 0 ? "mpris/remote" : "mpris/remote-\(index)"
+    /// `ordinal` counts `preset = "mpris"` blocks only, so the usual single remote is `mpris/remote`.
+    init(block: DBusBlock, ordinal: Int, handle: BusHandle, players: [String]) {
+        node = ordinal == 0 ? "mpris/remote" : "mpris/remote-\(ordinal + 1)"
         name = block.label
         policy = block.policy
         sessionTimeout = block.sessionTimeout

@@ -23,10 +23,13 @@ public struct DBusBridge: Sendable {
     public func run() async {
         var buses: [DBusBusAddress] = []
         for block in blocks where !buses.contains(block.bus) { buses.append(block.bus) }
+        // Media remotes are numbered among themselves: their nodes stay put when other blocks change.
+        var remoteOrdinals: [Int: Int] = [:]
+        for (index, block) in blocks.enumerated() where block.preset == .mpris { remoteOrdinals[index] = remoteOrdinals.count }
         await withTaskGroup(of: Void.self) { group in
             for bus in buses {
                 let indexed = blocks.enumerated().filter { $0.element.bus == bus }.map { (index: $0.offset, block: $0.element) }
-                let watcher = BusWatcher(bus: bus, blocks: indexed, registry: registry, logger: logger)
+                let watcher = BusWatcher(bus: bus, blocks: indexed, remoteOrdinals: remoteOrdinals, registry: registry, logger: logger)
                 group.addTask { await watcher.run() }
             }
         }
@@ -37,15 +40,17 @@ public struct DBusBridge: Sendable {
 actor BusWatcher {
     let bus: DBusBusAddress
     let blocks: [(index: Int, block: DBusBlock)]
+    let remoteOrdinals: [Int: Int]
     let registry: CommandRegistry
     let logger: Logger
     let handle: BusHandle
     /// Well-known names that some block matches and that currently have commands.
     private var present: Set<String> = []
 
-    init(bus: DBusBusAddress, blocks: [(index: Int, block: DBusBlock)], registry: CommandRegistry, logger: Logger) {
+    init(bus: DBusBusAddress, blocks: [(index: Int, block: DBusBlock)], remoteOrdinals: [Int: Int], registry: CommandRegistry, logger: Logger) {
         self.bus = bus
         self.blocks = blocks
+        self.remoteOrdinals = remoteOrdinals
         self.registry = registry
         var logger = logger
         logger[metadataKey: "bus"] = "\(bus)"
@@ -139,7 +144,9 @@ actor BusWatcher {
         if players.isEmpty {
             registry.removeProvider(provider(index, "remote"))
         } else {
-            registry.setCommands([MediaRemoteCommand(block: block, index: index, handle: handle, players: players)], provider: provider(index, "remote"))
+            let remote = MediaRemoteCommand(block: block, ordinal: remoteOrdinals[index] ?? index, handle: handle, players: players)
+            registry.setCommands([remote], provider: provider(index, "remote"))
+            logger.info("media remote \(remote.node) drives \(players.joined(separator: ", "))", metadata: ["block": "\(block.label)"])
         }
     }
 

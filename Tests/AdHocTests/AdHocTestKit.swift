@@ -54,6 +54,26 @@ struct GreetCommand: Command {
     }
 }
 
+/// A loop: each `next` counts up and shows the same stage again; `complete` ends it.
+struct CounterLoopCommand: Command {
+    var node = "counter"
+    var name = "Count"
+    var policy: AccessPolicy
+
+    func stage(_ count: Int) -> CommandStep {
+        .ask(CommandStage(id: "count:\(count)", form: DataForm(.form, fields: [
+            FormField("count", type: .fixed, values: ["\(count)"]),
+        ]), isFinal: false, canComplete: true))
+    }
+
+    func start(_ context: CommandContext) async throws -> CommandStep { stage(0) }
+
+    func submit(stage id: String, values: SubmittedValues, action: SubmitAction, context: CommandContext) async throws -> CommandStep {
+        let count = Int(id.dropFirst("count:".count)) ?? 0
+        return action == .complete ? .complete(.note("counted \(count)")) : stage(count + 1)
+    }
+}
+
 /// Finishes at once, with a result form or by failing.
 struct InstantCommand: Command {
     var node: String

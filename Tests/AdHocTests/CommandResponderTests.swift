@@ -123,6 +123,20 @@ import XMPPCore
         await expectError(request("greet", session: session, action: "complete", form: submit(["name": ["F"]])), .badRequest, "bad-action")
     }
 
+    @Test func aLoopStageOffersNextAndComplete() async throws {
+        registry.setCommands([CounterLoopCommand(policy: try AccessPolicy(allow: ["group:coloc"], deny: []))], provider: "loop")
+        let first = try await send(request("counter"))
+        let session = try #require(first[attribute: "sessionid"])
+        let actions = try #require(first.child("actions"))
+        #expect(actions[attribute: "execute"] == "next")
+        #expect(actions.elements.map(\.name) == ["next", "complete"])
+        let again = try await send(request("counter", session: session, action: "execute", form: submit([:])))
+        #expect(again[attribute: "status"] == "executing")
+        let done = try await send(request("counter", session: session, action: "complete", form: submit([:])))
+        #expect(done[attribute: "status"] == "completed")
+        #expect(done.child("note")?.text == "counted 1")
+    }
+
     @Test func cancelsAtAnyStage() async throws {
         let session = try #require(try await send(request("greet"))[attribute: "sessionid"])
         let canceled = try await send(request("greet", session: session, action: "cancel"))

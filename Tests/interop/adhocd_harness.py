@@ -42,12 +42,14 @@ def toml_value(value) -> str:
     raise TypeError(f"cannot write {value!r} as TOML")
 
 
-def render_toml(tables: dict[str, dict]) -> str:
+def render_toml(tables: dict[str, dict | list[dict]]) -> str:
+    """Tables; a list of tables becomes an array of tables (`[[dbus]]`)."""
     lines = []
-    for name, table in tables.items():
-        lines.append(f"[{name}]")
-        lines.extend(f"{key} = {toml_value(value)}" for key, value in table.items())
-        lines.append("")
+    for name, content in tables.items():
+        for table in content if isinstance(content, list) else [content]:
+            lines.append(f"[[{name}]]" if isinstance(content, list) else f"[{name}]")
+            lines.extend(f"{key} = {toml_value(value)}" for key, value in table.items())
+            lines.append("")
     return "\n".join(lines)
 
 
@@ -74,7 +76,10 @@ class Adhocd:
             },
         }
         for table, values in tables.items():
-            base.setdefault(table, {}).update(values)
+            if isinstance(values, list):
+                base[table] = values
+            else:
+                base.setdefault(table, {}).update(values)
         self.tables = base
         self.write_config()
         self.process: subprocess.Popen | None = None
@@ -196,3 +201,35 @@ def error_of(error: IqError) -> tuple[str, str | None]:
         if child.tag.startswith("{" + COMMANDS_NS + "}"):
             application = child.tag.split("}")[1]
     return error["condition"], application
+
+
+def run(coroutine, timeout: float = 90):
+    """Runs one test scenario with an overall time limit."""
+    return asyncio.run(asyncio.wait_for(coroutine, timeout))
+
+
+async def wait_for(probe, expected, timeout: float = 5):
+    """Polls the coroutine function `probe` until it returns `expected`; asserts at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await probe()
+        if value == expected or time.monotonic() > deadline:
+            assert value == expected, f"still {value!r} after {timeout} s, expected {expected!r}"
+            return
+        await asyncio.sleep(0.1)
+
+
+async def join_group(sandbox, contact: str = "user", groups: tuple[str, ...] = ("coloc",)) -> None:
+    """An admin's client (another resource of the bot account) puts `contact` into `groups`."""
+    async with xmpp_client(sandbox, "bot", "botpw", resource="admin") as admin:
+        await set_roster_groups(admin, f"{contact}@{sandbox.domain}", list(groups))
+    await asyncio.sleep(0.2)
+
+
+def form_fields(answer) -> dict:
+    """{var: field} of the form in a <command/> answer."""
+    return answer["command"]["form"].get_fields()
+
+
+def notes(answer) -> list[tuple[str, str]]:
+    return [tuple(note) for note in answer["command"]["notes"]]

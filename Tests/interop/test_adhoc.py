@@ -1,12 +1,12 @@
 """XEP-0050 end to end: the real adhocd, a real Prosody, and slixmpp as the client."""
 
 import asyncio
-import time
 
 import pytest
 from slixmpp.exceptions import IqError
 
-from adhocd_harness import Adhocd, command_nodes, error_of, execute, is_available, set_roster_groups, xmpp_client
+from adhocd_harness import (Adhocd, command_nodes, error_of, execute, is_available, join_group, run, set_roster_groups, wait_for,
+                            xmpp_client)
 
 COLOC_RULES = {
     "commands.status": {"allow": ["self", "group:coloc"]},
@@ -14,10 +14,6 @@ COLOC_RULES = {
     "commands.reload": {"allow": ["self"]},
     "commands.echo": {"enabled": True, "allow": ["group:coloc"]},
 }
-
-
-def run(coroutine):
-    return asyncio.run(asyncio.wait_for(coroutine, 90))
 
 
 @pytest.fixture
@@ -28,10 +24,7 @@ def bot(sandbox):
 
 
 async def join_coloc(sandbox, bot, contact="user"):
-    """An admin's client (another resource of the bot account) puts `contact` into coloc."""
-    async with xmpp_client(sandbox, "bot", "botpw", resource="admin") as admin:
-        await set_roster_groups(admin, f"{contact}@{sandbox.domain}", ["coloc"])
-    await asyncio.sleep(0.2)
+    await join_group(sandbox, contact)
 
 
 def test_lists_commands_for_allowed_contacts_only(sandbox, bot):
@@ -257,16 +250,6 @@ def test_sighup_reloads_too(sandbox, bot):
             bot.reload()
             assert "echo" in await command_nodes(admin, bot.jid)
     run(scenario())
-
-
-async def wait_for(probe, expected, timeout=5):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = await probe()
-        if value == expected or time.monotonic() > deadline:
-            assert value == expected
-            return
-        await asyncio.sleep(0.1)
 
 
 def test_sigterm_signs_off_gracefully(sandbox):

@@ -70,12 +70,16 @@ public struct CommandStage: Sendable, Equatable {
     public var isFinal: Bool
     /// An informational line shown with the form.
     public var note: String?
+    /// For a stage that is not final: whether the requester may also finish here (the client
+    /// offers "complete" beside "next"), as a loop such as a media remote needs.
+    public var canComplete: Bool
 
-    public init(id: String, form: DataForm, isFinal: Bool, note: String? = nil) {
+    public init(id: String, form: DataForm, isFinal: Bool, note: String? = nil, canComplete: Bool = false) {
         self.id = id
         self.form = form
         self.isFinal = isFinal
         self.note = note
+        self.canComplete = canComplete
     }
 }
 

@@ -93,6 +93,7 @@ struct CommandReply {
         var actions = XMLElement("actions", namespace: CommandNamespace.commands, ["execute": forward])
         if canGoBack { actions.append(XMLElement("prev", namespace: CommandNamespace.commands)) }
         actions.append(XMLElement(forward, namespace: CommandNamespace.commands))
+        if !stage.isFinal, stage.canComplete { actions.append(XMLElement("complete", namespace: CommandNamespace.commands)) }
         reply.actions = actions
         reply.note = stage.note.map { ($0, .info) }
         var form = stage.form

@@ -167,7 +167,7 @@ public final class CommandResponder: Sendable {
         let action: SubmitAction
         switch request.action {
         case .complete:
-            guard stage.isFinal else {
+            guard stage.isFinal || stage.canComplete else {
                 sessions.checkIn(session)
                 throw CommandError.badAction("this stage is not the last one; use next")
             }

@@ -93,7 +93,7 @@ struct MediaRemoteCommand: Command {
             "action", type: .listSingle, label: "Action",
             options: MediaAction.allCases.map { FormField.Option($0.rawValue, label: $0.label) }))
         let form = DataForm(.form, title: "\(name) — \(await identity(of: player))", fields: fields)
-        return .ask(CommandStage(id: "remote:\(player)", form: form, isFinal: false, note: note))
+        return .ask(CommandStage(id: "remote:\(player)", form: form, isFinal: false, note: note, canComplete: true))
     }
 
     // MARK: D-Bus

@@ -1,0 +1,117 @@
+"""A private D-Bus session bus for the interop tests, and the programs that live on it.
+
+Each test gets its own `dbus-daemon --session` on a socket in a temp dir, never the machine's
+buses. On it run real services: mpv with its MPRIS plugin (Debian's mpv-mpris), and small
+dbus-fast services from `services/` that stand in for what this container lacks (systemd)
+or expose every signature kind. Everything started here is stopped by `close()`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SERVICES = Path(__file__).resolve().parent / "services"
+MPRIS_PLUGIN = Path("/etc/mpv/scripts/mpris.so")
+
+
+def missing_programs(*programs: str) -> list[str]:
+    missing = [program for program in programs if shutil.which(program) is None]
+    if "mpv" in programs and not MPRIS_PLUGIN.exists():
+        missing.append("mpv-mpris")
+    return missing
+
+
+class PrivateBus:
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="adhocd-bus-"))
+        self.address = f"unix:path={self.dir}/bus"
+        self.processes: dict[str, subprocess.Popen] = {}
+        self._launch("dbus-daemon", ["dbus-daemon", "--session", "--nofork", "--nopidfile", f"--address={self.address}"])
+        self._wait(lambda: (self.dir / "bus").exists(), "the bus socket")
+
+    # Programs on the bus
+
+    def start_mpv(self, name: str = "mpv") -> None:
+        self._launch(name, [
+            "mpv", "--idle=yes", "--ao=null", "--vo=null", "--no-terminal", "--loop-file=inf", "--volume=50",
+            "--force-media-title=Test tone", "av://lavfi:sine=frequency=440",
+        ])
+        self.wait_for_name("org.mpris.MediaPlayer2.mpv")
+
+    def start_service(self, script: str, bus_name: str, *arguments: str) -> None:
+        """Runs services/SCRIPT (a dbus-fast service) until it owns `bus_name`."""
+        self._launch(script, [sys.executable, str(SERVICES / script), self.address, *arguments])
+        self.wait_for_name(bus_name)
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name, None)
+        if process and process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def is_running(self, name: str) -> bool:
+        process = self.processes.get(name)
+        return process is not None and process.poll() is None
+
+    def output(self, name: str) -> str:
+        path = self.dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    # Bus queries, through dbus-send: an independent client.
+
+    def call(self, destination: str, path: str, member: str, *arguments: str) -> str:
+        result = subprocess.run(
+            ["dbus-send", f"--bus={self.address}", "--print-reply", f"--dest={destination}", path, member, *arguments],
+            capture_output=True, text=True, timeout=10)
+        if result.returncode != 0:
+            raise RuntimeError(f"dbus-send {member} failed: {result.stderr.strip()}")
+        return result.stdout
+
+    def property(self, destination: str, path: str, interface: str, name: str) -> str:
+        """The property's value as dbus-send prints it (e.g. 'string "Playing"', 'double 0.5')."""
+        reply = self.call(destination, path, "org.freedesktop.DBus.Properties.Get", f"string:{interface}", f"string:{name}")
+        return reply.split("variant", 1)[1].strip()
+
+    def has_name(self, name: str) -> bool:
+        reply = self.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", f"string:{name}")
+        return "boolean true" in reply
+
+    def wait_for_name(self, name: str, present: bool = True, timeout: float = 15) -> None:
+        self._wait(lambda: self.has_name(name) == present, f"{name} {'on' if present else 'off'} the bus", timeout)
+
+    def close(self) -> None:
+        for name in [name for name in self.processes if name != "dbus-daemon"]:
+            self.stop(name)
+        self.stop("dbus-daemon")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # Internals
+
+    def _launch(self, name: str, argv: list[str]) -> None:
+        log = open(self.dir / f"{name}.log", "ab")
+        environment = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=self.address)
+        try:
+            self.processes[name] = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=environment,
+                start_new_session=True)
+        finally:
+            log.close()
+
+    def _wait(self, condition, what: str, timeout: float = 15) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if condition():
+                    return
+            except RuntimeError:
+                pass
+            time.sleep(0.05)
+        logs = "\n".join(f"--- {name}:\n{self.output(name)[-1500:]}" for name in self.processes)
+        raise TimeoutError(f"{what} did not come within {timeout} s\n{logs}")

@@ -6,11 +6,12 @@ containers; the tests using it say so in their names).
 """
 
 import os
+import subprocess
 
 import pytest
 from slixmpp.exceptions import IqError
 
-from adhocd_harness import (Adhocd, command_nodes, error_of, execute, form_fields, join_group, notes, run, wait_for,
+from adhocd_harness import (Adhocd, adhocd_binary, command_nodes, error_of, execute, form_fields, join_group, notes, run, wait_for,
                             xmpp_client)
 from dbus_harness import PrivateBus, missing_programs
 
@@ -301,3 +302,24 @@ def test_systemd_preset_against_a_standin_manager(sandbox, bus):
         run(scenario())
     finally:
         assert bot.stop() == 0, bot.log_text()[-3000:]
+
+
+def test_introspect_previews_the_commands_a_block_would_generate(bus):
+    bus.start_service("signature_service.py", "org.adhocd.Test")
+
+    def introspect(*arguments: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(adhocd_binary()), "dbus", "introspect", "--bus", bus.address, *arguments],
+                              capture_output=True, text=True, timeout=30)
+
+    preview = introspect("org.adhocd.Test")
+    assert preview.returncode == 0, preview.stderr
+    assert "object /org/adhocd/Test" in preview.stdout
+    assert f"method Basics → node {TEST}.Basics" in preview.stdout
+    assert 'field arg0 "byte" text-single (D-Bus y) xs:unsignedByte 0…255 required' in preview.stdout
+    assert "(not exposed: argument type h can't be typed in a form)" in preview.stdout
+    assert "property Counter: i (readwrite)" in preview.stdout
+    assert "[[dbus]]" in preview.stdout and 'service = "org.adhocd.Test"' in preview.stdout
+
+    missing = introspect("org.adhocd.Missing")
+    assert missing.returncode == 1
+    assert "org.adhocd.Missing is not on the" in missing.stderr

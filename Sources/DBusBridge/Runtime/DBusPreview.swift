@@ -14,6 +14,10 @@ public enum DBusPreview {
         }
         let connection = try await DBusConnection.connect(to: bus, logger: logger)
         defer { connection.close() }
+        // Said plainly here, rather than as a warning per object the walk could not read.
+        guard try await connection.nameOwner(of: service) != nil else {
+            throw .remote(name: DBusError.nameHasNoOwner, message: "\(service) is not on the \(bus) bus; `busctl --user list` or `busctl list` shows the names there")
+        }
         let block = DBusBlock(label: CommandBuilder.shortName(service), bus: bus, service: Glob(service), paths: path.map { [$0] } ?? [],
                               methods: [Glob("*")], properties: [Glob("*")])
         let handle = BusHandle(bus: bus)

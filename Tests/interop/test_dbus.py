@@ -157,6 +157,60 @@ def test_the_media_remote_loops_until_completed(sandbox, bus):
         assert bot.stop() == 0, bot.log_text()[-3000:]
 
 
+def test_the_media_remote_asks_which_player_when_there_are_several(sandbox, bus):
+    require("mpv")
+    bus.start_mpv()
+    bus.start_service("fake_player.py", "org.mpris.MediaPlayer2.fake")
+    bot = start_bot(sandbox, {"preset": "mpris", "bus": bus.address, "allow": ["group:coloc"]})
+    try:
+        async def scenario():
+            await join_group(sandbox)
+            async with xmpp_client(sandbox, "user", "userpw", resource="phone") as phone:
+                await wait_for(lambda: command_nodes(phone, bot.jid), ["mpris/remote"])
+                # Two players, one of them under two names: the first stage lists each once.
+                async def choices():
+                    fields = await first_stage(phone, bot, "mpris/remote")
+                    return [(option["value"], option["label"]) for option in fields["player"]["options"]]
+                await wait_for(choices, [("org.mpris.MediaPlayer2.fake", "Fake player"), (MPV, "mpv")])
+
+                first = await execute(phone, bot.jid, "mpris/remote")
+                session = first["command"]["sessionid"]
+                remote = await execute(phone, bot.jid, "mpris/remote", action="next", sessionid=session,
+                                       form={"player": "org.mpris.MediaPlayer2.fake"})
+                fields = form_fields(remote)
+                assert (fields["title"]["value"], fields["artist"]["value"]) == ("Radio Paradis", "Les Colocs")
+                assert (fields["status"]["value"], fields["volume"]["value"]) == ("Paused", "80 %")
+                assert fields["position"]["value"].startswith("0:42")
+                playing = await execute(phone, bot.jid, "mpris/remote", action="next", sessionid=session,
+                                        form={"action": "play-pause"})
+                assert form_fields(playing)["status"]["value"] == "Playing"
+                await execute(phone, bot.jid, "mpris/remote", action="next", sessionid=session,
+                              form={"action": "seek-forward"})
+                assert bus.output("fake_player.py").splitlines() == ["CALL PlayPause", "CALL Seek 30000000"]
+                assert player_status(bus) == 'string "Playing"', "mpv is left alone"
+
+                # The chosen player quits mid-session: the next action says so.
+                bus.stop("fake_player.py")
+                gone = await execute(phone, bot.jid, "mpris/remote", action="next", sessionid=session,
+                                     form={"action": "play-pause"})
+                assert gone["command"]["status"] == "completed"
+                assert notes(gone)[0][0] == "error"
+                # One player left: straight to its remote again.
+                async def starts_with_a_player_choice():
+                    return "player" in await first_stage(phone, bot, "mpris/remote")
+                await wait_for(starts_with_a_player_choice, False)
+        run(scenario())
+    finally:
+        assert bot.stop() == 0, bot.log_text()[-3000:]
+
+
+async def first_stage(client, bot, node: str) -> dict:
+    """The fields of a command's first stage; the session is cancelled right away."""
+    first = await execute(client, bot.jid, node)
+    await execute(client, bot.jid, node, action="cancel", sessionid=first["command"]["sessionid"])
+    return form_fields(first)
+
+
 def test_every_signature_kind_becomes_a_typed_form_and_a_result(sandbox, bus):
     bus.start_service("signature_service.py", "org.adhocd.Test")
     bot = start_bot(sandbox, {"bus": bus.address, "service": "org.adhocd.Test", "methods": ["*"],

@@ -44,8 +44,9 @@ actor BusWatcher {
     let registry: CommandRegistry
     let logger: Logger
     let handle: BusHandle
-    /// Well-known names that some block matches and that currently have commands.
-    private var present: Set<String> = []
+    /// Media players on the bus: well-known name → unique owner (`:1.42`). One player may own
+    /// several names (newer mpv-mpris adds `….mpv.instancePID`); the remote lists it once.
+    private var players: [String: String] = [:]
 
     init(bus: DBusBusAddress, blocks: [(index: Int, block: DBusBlock)], remoteOrdinals: [Int: Int], registry: CommandRegistry, logger: Logger) {
         self.bus = bus
@@ -83,15 +84,17 @@ actor BusWatcher {
         defer { handle.connection = nil }
         do {
             let changes = try await connection.nameOwnerChanges()
-            for name in try await connection.listNames() where !name.hasPrefix(":") {
-                await nameAppeared(name, connection: connection)
+            for name in try await connection.listNames() where !name.hasPrefix(":") && matchesAnyBlock(name) {
+                guard let owner = try await connection.nameOwner(of: name) else { continue }
+                await nameAppeared(name, owner: owner, connection: connection)
             }
             await withTaskCancellationHandler {
-                for await change in changes where !change.name.hasPrefix(":") {
-                    if change.vanished {
+                for await change in changes where !change.name.hasPrefix(":") && matchesAnyBlock(change.name) {
+                    if change.newOwner.isEmpty {
                         nameVanished(change.name)
-                    } else if change.appeared {
-                        await nameAppeared(change.name, connection: connection)
+                    } else {
+                        // A new name, or one handed to another process: (re)build its commands.
+                        await nameAppeared(change.name, owner: change.newOwner, connection: connection)
                     }
                 }
             } onCancel: {
@@ -102,7 +105,11 @@ actor BusWatcher {
         }
     }
 
-    private func nameAppeared(_ name: String, connection: DBusConnection) async {
+    private func matchesAnyBlock(_ name: String) -> Bool {
+        blocks.contains { $0.block.service.matches(name) }
+    }
+
+    private func nameAppeared(_ name: String, owner: String, connection: DBusConnection) async {
         for (index, block) in blocks where block.service.matches(name) {
             switch block.preset {
             case .none:
@@ -116,7 +123,7 @@ actor BusWatcher {
                     logger.warning("cannot read \(name): \(error)")
                 }
             case .mpris:
-                present.insert(name)
+                players[name] = owner
                 refreshMediaRemote(index: index, block: block)
             case .systemd:
                 registry.setCommands(SystemdUnitCommands.make(block: block, handle: handle), provider: provider(index, name))
@@ -131,7 +138,7 @@ actor BusWatcher {
             case .none, .systemd:
                 registry.removeProvider(provider(index, name))
             case .mpris:
-                present.remove(name)
+                players[name] = nil
                 refreshMediaRemote(index: index, block: block)
             }
             logger.info("\(name) left the bus; its commands are gone", metadata: ["block": "\(block.label)"])
@@ -140,7 +147,13 @@ actor BusWatcher {
 
     /// One remote for all players of the block, listed while at least one player is there.
     private func refreshMediaRemote(index: Int, block: DBusBlock) {
-        let players = present.filter { block.service.matches($0) }.sorted()
+        // Per owner, its shortest name: `org.mpris.MediaPlayer2.mpv` rather than its instance alias.
+        var nameByOwner: [String: String] = [:]
+        for (name, owner) in players where block.service.matches(name) {
+            if let known = nameByOwner[owner], (known.count, known) <= (name.count, name) { continue }
+            nameByOwner[owner] = name
+        }
+        let players = nameByOwner.values.sorted()
         if players.isEmpty {
             registry.removeProvider(provider(index, "remote"))
         } else {
@@ -151,7 +164,7 @@ actor BusWatcher {
     }
 
     private func removeAll() {
-        present.removeAll()
+        players.removeAll()
         for provider in registry.providers where provider.hasPrefix(DBusBridge.providerPrefix + busKey) {
             registry.removeProvider(provider)
         }

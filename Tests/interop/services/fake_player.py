@@ -1,0 +1,99 @@
+"""A second MPRIS media player for the interop tests (beside a real mpv).
+
+Usage: fake_player.py BUS_ADDRESS. Owns `org.mpris.MediaPlayer2.fake` and, like newer
+mpv-mpris, an alias `org.mpris.MediaPlayer2.fake.instance42` for the same connection: a
+remote must list it once. Each Player method it receives is printed ("CALL PlayPause").
+"""
+
+import asyncio
+import sys
+
+from dbus_fast import Variant
+from dbus_fast.aio import MessageBus
+from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_property, method
+
+
+class Root(ServiceInterface):
+    def __init__(self):
+        super().__init__("org.mpris.MediaPlayer2")
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Identity(self) -> "s":
+        return "Fake player"
+
+
+class Player(ServiceInterface):
+    def __init__(self):
+        super().__init__("org.mpris.MediaPlayer2.Player")
+        self.status = "Paused"
+        self.volume = 0.8
+
+    def _called(self, name: str) -> None:
+        print(f"CALL {name}", flush=True)
+
+    @method()
+    def PlayPause(self):
+        self._called("PlayPause")
+        self.status = "Playing" if self.status != "Playing" else "Paused"
+
+    @method()
+    def Play(self):
+        self._called("Play")
+        self.status = "Playing"
+
+    @method()
+    def Pause(self):
+        self._called("Pause")
+        self.status = "Paused"
+
+    @method()
+    def Stop(self):
+        self._called("Stop")
+        self.status = "Stopped"
+
+    @method()
+    def Next(self):
+        self._called("Next")
+
+    @method()
+    def Previous(self):
+        self._called("Previous")
+
+    @method()
+    def Seek(self, offset: "x"):
+        self._called(f"Seek {offset}")
+
+    @dbus_property(access=PropertyAccess.READ)
+    def PlaybackStatus(self) -> "s":
+        return self.status
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Metadata(self) -> "a{sv}":
+        return {"xesam:title": Variant("s", "Radio Paradis"), "xesam:artist": Variant("as", ["Les Colocs"]),
+                "mpris:length": Variant("x", 300_000_000)}
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Position(self) -> "x":
+        return 42_000_000
+
+    @dbus_property()
+    def Volume(self) -> "d":
+        return self.volume
+
+    @Volume.setter
+    def Volume(self, value: "d"):
+        self._called(f"Volume {value}")
+        self.volume = value
+
+
+async def main(address: str) -> None:
+    bus = await MessageBus(bus_address=address).connect()
+    bus.export("/org/mpris/MediaPlayer2", Root())
+    bus.export("/org/mpris/MediaPlayer2", Player())
+    await bus.request_name("org.mpris.MediaPlayer2.fake.instance42")
+    await bus.request_name("org.mpris.MediaPlayer2.fake")
+    await bus.wait_for_disconnect()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1]))

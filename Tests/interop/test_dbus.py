@@ -5,6 +5,7 @@ signature kind, and a stand-in for systemd's manager (the real one does not run 
 containers; the tests using it say so in their names).
 """
 
+import contextlib
 import os
 import subprocess
 
@@ -35,8 +36,14 @@ def bus():
     private.close()
 
 
-def start_bot(sandbox, *blocks: dict) -> Adhocd:
-    return Adhocd(sandbox, {"dbus": list(blocks)}).start()
+@contextlib.contextmanager
+def running_bot(sandbox, *blocks: dict):
+    """adhocd with these [[dbus]] blocks; it must stop gracefully afterwards."""
+    bot = Adhocd(sandbox, {"dbus": list(blocks)}).start()
+    try:
+        yield bot
+    finally:
+        assert bot.stop() == 0, bot.log_text()[-3000:]
 
 
 def player_status(bus) -> str:
@@ -51,13 +58,12 @@ def datatype(field) -> str | None:
 def test_a_coloc_member_drives_mpv_and_a_stranger_sees_nothing(sandbox, bus):
     require("mpv")
     bus.start_mpv()
-    bot = start_bot(sandbox, {
+    with running_bot(sandbox, {
         "label": "Living room", "bus": bus.address, "service": "org.mpris.MediaPlayer2.*",
         "paths": ["/org/mpris/MediaPlayer2"], "interfaces": ["org.mpris.MediaPlayer2.Player"],
         "methods": ["PlayPause", "Pause", "Play"], "properties": ["Volume", "PlaybackStatus"],
         "allow": ["group:coloc"],
-    })
-    try:
+    }) as bot:
         async def scenario():
             await join_group(sandbox)
             async with xmpp_client(sandbox, "user", "userpw") as user, \
@@ -106,15 +112,12 @@ def test_a_coloc_member_drives_mpv_and_a_stranger_sees_nothing(sandbox, bus):
                     f"{PLAYER}.Pause", f"{PLAYER}.PlayPause", f"{PLAYER}.Play",
                     f"{PLAYER}/properties", f"{PLAYER}.Volume/set"])
         run(scenario())
-    finally:
-        assert bot.stop() == 0, bot.log_text()[-3000:]
 
 
 def test_the_media_remote_loops_until_completed(sandbox, bus):
     require("mpv")
     bus.start_mpv()
-    bot = start_bot(sandbox, {"preset": "mpris", "bus": bus.address, "allow": ["group:coloc"]})
-    try:
+    with running_bot(sandbox, {"preset": "mpris", "bus": bus.address, "allow": ["group:coloc"]}) as bot:
         async def scenario():
             await join_group(sandbox)
             async with xmpp_client(sandbox, "user", "userpw", resource="phone") as phone:
@@ -153,16 +156,13 @@ def test_the_media_remote_loops_until_completed(sandbox, bus):
                 assert done["command"]["status"] == "completed"
                 assert len(notes(done)) == 1 and notes(done)[0][1].startswith("Playing")
         run(scenario())
-    finally:
-        assert bot.stop() == 0, bot.log_text()[-3000:]
 
 
 def test_the_media_remote_asks_which_player_when_there_are_several(sandbox, bus):
     require("mpv")
     bus.start_mpv()
     bus.start_service("fake_player.py", "org.mpris.MediaPlayer2.fake")
-    bot = start_bot(sandbox, {"preset": "mpris", "bus": bus.address, "allow": ["group:coloc"]})
-    try:
+    with running_bot(sandbox, {"preset": "mpris", "bus": bus.address, "allow": ["group:coloc"]}) as bot:
         async def scenario():
             await join_group(sandbox)
             async with xmpp_client(sandbox, "user", "userpw", resource="phone") as phone:
@@ -200,8 +200,6 @@ def test_the_media_remote_asks_which_player_when_there_are_several(sandbox, bus)
                     return "player" in await first_stage(phone, bot, "mpris/remote")
                 await wait_for(starts_with_a_player_choice, False)
         run(scenario())
-    finally:
-        assert bot.stop() == 0, bot.log_text()[-3000:]
 
 
 async def first_stage(client, bot, node: str) -> dict:
@@ -213,9 +211,8 @@ async def first_stage(client, bot, node: str) -> dict:
 
 def test_every_signature_kind_becomes_a_typed_form_and_a_result(sandbox, bus):
     bus.start_service("signature_service.py", "org.adhocd.Test")
-    bot = start_bot(sandbox, {"bus": bus.address, "service": "org.adhocd.Test", "methods": ["*"],
-                              "properties": ["*"], "timeout": 1.5, "allow": ["group:coloc"]})
-    try:
+    with running_bot(sandbox, {"bus": bus.address, "service": "org.adhocd.Test", "methods": ["*"],
+                              "properties": ["*"], "timeout": 1.5, "allow": ["group:coloc"]}) as bot:
         async def scenario():
             await join_group(sandbox)
             async with xmpp_client(sandbox, "user", "userpw") as user:
@@ -308,17 +305,14 @@ def test_every_signature_kind_becomes_a_typed_form_and_a_result(sandbox, bus):
                 await wait_for(lambda: command_nodes(user, bot.jid), [])
                 assert "left the bus" in bot.log_text()
         run(scenario())
-    finally:
-        assert bot.stop() == 0, bot.log_text()[-3000:]
 
 
 def test_systemd_preset_against_a_standin_manager(sandbox, bus):
     """The real systemd does not run in CI containers: services/systemd_standin.py implements
     the members the preset uses, on the private bus."""
     bus.start_service("systemd_standin.py", "org.freedesktop.systemd1", "nginx.service", "postgresql.service")
-    bot = start_bot(sandbox, {"preset": "systemd", "label": "Web", "bus": bus.address,
-                              "units": ["nginx.service"], "allow": ["group:admins"]})
-    try:
+    with running_bot(sandbox, {"preset": "systemd", "label": "Web", "bus": bus.address,
+                              "units": ["nginx.service"], "allow": ["group:admins"]}) as bot:
         async def scenario():
             await join_group(sandbox, groups=("admins",))
             async with xmpp_client(sandbox, "user", "userpw") as admin, \
@@ -354,8 +348,6 @@ def test_systemd_preset_against_a_standin_manager(sandbox, bus):
                     "JOB StopUnit nginx.service replace", "JOB RestartUnit nginx.service replace",
                     "JOB StartUnit nginx.service replace"]
         run(scenario())
-    finally:
-        assert bot.stop() == 0, bot.log_text()[-3000:]
 
 
 def test_introspect_previews_the_commands_a_block_would_generate(bus):

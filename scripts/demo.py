@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """adhocd in action against a throwaway Prosody on loopback.
 
-Starts Prosody (temp dir, self-signed CA, accounts bot and user), starts adhocd as the bot,
-then plays a contact with slixmpp: no commands while the contact is in no group, the admin
-puts them in group `coloc`, the commands appear, `status` runs, `set-presence` changes what
-the contact sees. Then it waits (Ctrl-C to stop) so you can log in with any XMPP client.
+Starts Prosody (temp dir, self-signed CA, accounts bot and user), a private D-Bus session bus
+with mpv playing a tone (its MPRIS plugin makes it a media player on that bus), and adhocd as
+the bot. Then it plays a contact with slixmpp: no commands while the contact is in no group,
+the admin puts them in group `coloc`, the commands appear, `status` runs, the media remote
+pauses the film, `set-presence` changes what the contact sees. Then it waits (Ctrl-C to stop)
+so you can log in with any XMPP client.
 """
 
 import argparse
@@ -19,7 +21,8 @@ sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "Tests" / "interop"))
 
 from prosody_sandbox import Sandbox  # noqa: E402
-from adhocd_harness import Adhocd, command_nodes, execute, is_available, set_roster_groups, xmpp_client  # noqa: E402
+from adhocd_harness import Adhocd, command_nodes, execute, form_fields, is_available, set_roster_groups, xmpp_client  # noqa: E402
+from dbus_harness import PrivateBus, missing_programs  # noqa: E402
 
 RULES = {
     "presence": {"status": "Demo bot on this machine"},
@@ -45,6 +48,17 @@ async def play(sandbox, bot) -> None:
         await asyncio.sleep(0.3)
         say("the same question again")
         print(f"    {await command_nodes(user, bot.jid)}")
+
+        if bot.tables.get("dbus"):
+            say("the media remote (mpris/remote): what is playing, then 'play-pause'")
+            first = await execute(user, bot.jid, "mpris/remote")
+            fields = form_fields(first)
+            print(f"    {fields['title']['value']}: {fields['status']['value']}, volume {fields['volume']['value']}")
+            print(f"    buttons: {', '.join(option['label'] for option in fields['action']['options'])}")
+            paused = await execute(user, bot.jid, "mpris/remote", action="next", sessionid=first["command"]["sessionid"],
+                                   form={"action": "play-pause"})
+            print(f"    {paused['command']['notes'][0][1]}; mpv is now {form_fields(paused)['status']['value']}")
+            await execute(user, bot.jid, "mpris/remote", action="complete", sessionid=first["command"]["sessionid"], form={})
 
         say("running 'status'")
         form = (await execute(user, bot.jid, "status"))["command"]["form"]
@@ -80,9 +94,19 @@ def main() -> int:
     workdir.chmod(0o755)
     sandbox = Sandbox.start(str(workdir / "prosody"), accounts={"bot": "botpw", "user": "userpw"})
     bot = None
+    bus = None
     try:
         say(f"Prosody is up on {sandbox.host}:{sandbox.c2s_port} (domain {sandbox.domain}, CA {sandbox.ca_file})")
-        bot = Adhocd(sandbox, RULES).start()
+        tables = dict(RULES)
+        missing = missing_programs("dbus-daemon", "mpv")
+        if missing:
+            say(f"{', '.join(missing)} not installed: no media player in this demo (make demo installs them)")
+        else:
+            bus = PrivateBus()
+            bus.start_mpv()
+            say(f"mpv is playing a tone on a private session bus ({bus.address})")
+            tables["dbus"] = [{"preset": "mpris", "bus": bus.address, "allow": ["self", "group:coloc"]}]
+        bot = Adhocd(sandbox, tables).start()
         say(f"adhocd is online as {bot.jid} (log: {bot.log})")
         for line in bot.log_text().splitlines():
             if "connected" in line:
@@ -103,6 +127,8 @@ Try it yourself with any XMPP client that has a command UI (Gajim, Psi, Movim, P
         if bot:
             status = bot.stop()
             say(f"adhocd stopped (exit status {status})")
+        if bus:
+            bus.close()
         sandbox.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -277,6 +277,12 @@ def test_every_signature_kind_becomes_a_typed_form_and_a_result(sandbox, bus):
                 assert [[item[key] for key in ("c1", "c2", "c3")] for item in rows["command"]["form"]["items"]] == [
                     ["alpha", "1", "2"], ["beta", "3", "4"]]
 
+                # Oversized output: cut to fit one stanza, saying so; the bot stays connected.
+                huge = await call("Huge", {"arg0": "3000000"})
+                fields = form_fields(huge)
+                assert len(fields["result1"]["value"]) < 20_000
+                assert fields["adhocd-truncated"]["value"] == "Output truncated: 1 long values cut short."
+
                 # D-Bus errors, time-outs: an error note naming the error.
                 refused = await call("Fail", {"arg0": "because"})
                 [(severity, text)] = notes(refused)

@@ -88,6 +88,7 @@ struct CommandReply {
 
     /// A stage waiting for input: `<actions execute=…>` names an action it lists.
     static func asking(node: String, sessionID: String, stage: CommandStage, canGoBack: Bool) -> CommandReply {
+        let stage = ReplyBudget.standard.limit(stage)
         var reply = CommandReply(node: node, sessionID: sessionID, status: .executing)
         let forward = stage.isFinal ? "complete" : "next"
         var actions = XMLElement("actions", namespace: CommandNamespace.commands, ["execute": forward])
@@ -105,7 +106,7 @@ struct CommandReply {
     /// The end of a command with exactly one payload; never empty.
     static func completed(node: String, sessionID: String, outcome: CommandOutcome) -> CommandReply {
         var reply = CommandReply(node: node, sessionID: sessionID, status: .completed)
-        switch outcome {
+        switch ReplyBudget.standard.limit(outcome) {
         case .note(let text, let severity):
             reply.note = (text.isEmpty ? "Done." : text, severity)
         case .failure(let text):

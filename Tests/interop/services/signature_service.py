@@ -47,6 +47,10 @@ class Signatures(ServiceInterface):
         return [["alpha", 1, 2], ["beta", 3, 4]]
 
     @method()
+    def Huge(self, size: "u") -> "s":
+        return "x" * size
+
+    @method()
     def Nothing(self):
         return None
 

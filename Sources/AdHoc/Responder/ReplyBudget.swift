@@ -1,0 +1,108 @@
+import XMPPCore
+
+/// Keeps one command answer small enough for servers and phones.
+///
+/// Providers return whatever a program or a D-Bus service produced; a reply past the server's
+/// stanza limit (Prosody's default is 256 KiB) would cost the bot its connection, and phones
+/// choke long before that. So every answer is trimmed here, in one place, and says it was:
+/// notes end with a marker, forms get a `fixed` field naming what was left out (a field, not a
+/// second payload: clients show only the first payload of a completion).
+public struct ReplyBudget: Sendable, Equatable {
+    /// Characters of all text in one answer, counted in UTF-8 bytes.
+    public var totalBytes: Int
+    /// Characters of one value (a note, one field value, one table cell).
+    public var valueBytes: Int
+
+    /// What every answer is held to: well under Prosody's 256 KiB stanza limit.
+    public static let standard = ReplyBudget()
+
+    public init(totalBytes: Int = 128 * 1024, valueBytes: Int = 16 * 1024) {
+        self.totalBytes = totalBytes
+        self.valueBytes = valueBytes
+    }
+
+    public func limit(_ outcome: CommandOutcome) -> CommandOutcome {
+        switch outcome {
+        case .note(let text, let severity): .note(limit(note: text), severity: severity)
+        case .failure(let text): .failure(limit(note: text))
+        case .form(let form): .form(limit(form))
+        }
+    }
+
+    public func limit(_ stage: CommandStage) -> CommandStage {
+        var stage = stage
+        stage.form = limit(stage.form)
+        stage.note = stage.note.map { limit(note: $0) }
+        return stage
+    }
+
+    func limit(note text: String) -> String {
+        let cap = min(totalBytes, valueBytes * 4)
+        guard text.utf8.count > cap else { return text }
+        let kept = Self.prefix(of: text, bytes: cap)
+        return kept + "\n… (\(text.utf8.count - kept.utf8.count) more bytes not shown)"
+    }
+
+    func limit(_ form: DataForm) -> DataForm {
+        var remaining = totalBytes
+        var trimmedValues = 0
+        var form = form
+
+        func fit(_ value: String) -> String? {
+            guard remaining > 0 else { return nil }
+            var kept = value
+            if kept.utf8.count > valueBytes {
+                kept = Self.prefix(of: kept, bytes: valueBytes) + "…"
+                trimmedValues += 1
+            }
+            remaining -= kept.utf8.count
+            return kept
+        }
+
+        var droppedValues = 0
+        form.fields = form.fields.map { field in
+            var field = field
+            let values = field.values
+            field.values = []
+            for value in values {
+                guard let kept = fit(value) else { droppedValues += 1; continue }
+                field.values.append(kept)
+            }
+            return field
+        }
+        var keptItems: [[FormField]] = []
+        for item in form.items {
+            guard remaining > 0 else { break }
+            keptItems.append(item.map { cell in
+                var cell = cell
+                cell.values = cell.values.map { fit($0) ?? "" }
+                return cell
+            })
+        }
+        let droppedRows = form.items.count - keptItems.count
+        form.items = keptItems
+
+        var notes: [String] = []
+        if droppedRows > 0 { notes.append("showing \(keptItems.count) of \(keptItems.count + droppedRows) rows") }
+        if droppedValues > 0 { notes.append("\(droppedValues) values left out") }
+        if trimmedValues > 0 { notes.append("\(trimmedValues) long values cut short") }
+        if !notes.isEmpty {
+            form.fields.append(FormField("adhocd-truncated", type: .fixed, label: "Output truncated",
+                                         values: ["Output truncated: " + notes.joined(separator: ", ") + "."]))
+        }
+        return form
+    }
+
+    /// The longest prefix of `text` within `bytes` UTF-8 bytes, cut between characters.
+    static func prefix(of text: String, bytes: Int) -> String {
+        var count = 0
+        var end = text.startIndex
+        for index in text.indices {
+            let size = text[index].utf8.count
+            guard count + size <= bytes else { break }
+            count += size
+            end = text.index(after: index)
+        }
+        return String(text[..<end])
+    }
+}

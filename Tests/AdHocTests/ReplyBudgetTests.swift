@@ -1,0 +1,45 @@
+import Testing
+import XMPPCore
+@testable import AdHoc
+
+@Suite struct ReplyBudgetTests {
+    let budget = ReplyBudget(totalBytes: 1000, valueBytes: 100)
+
+    @Test func leavesSmallAnswersAlone() {
+        let form = DataForm(.result, fields: [FormField("a", type: .textSingle, values: ["short"])])
+        #expect(budget.limit(.form(form)) == .form(form))
+        #expect(budget.limit(.note("fine")) == .note("fine"))
+    }
+
+    @Test func cutsLongNotesBetweenCharactersAndSaysSo() {
+        let text = String(repeating: "é", count: 300)  // 600 bytes, over 4 × 100
+        guard case .failure(let cut) = budget.limit(.failure(text)) else { Issue.record("not a failure"); return }
+        #expect(cut.hasPrefix(String(repeating: "é", count: 200) + "\n…"))
+        #expect(cut.hasSuffix("(200 more bytes not shown)"))
+    }
+
+    @Test func dropsRowsPastTheBudgetAndAddsAFieldNamingThem() throws {
+        let columns = [FormField("c", type: .textSingle, label: "C")]
+        let rows = (0..<100).map { [FormField("c", type: .textSingle, values: [String(repeating: "x", count: 50) + "\($0)"])] }
+        let form = DataForm(.result, reported: columns, items: rows)
+        guard case .form(let limited) = budget.limit(.form(form)) else { Issue.record("not a form"); return }
+        #expect(limited.items.count == 20)
+        let marker = try #require(limited.fields.last)
+        #expect(marker.type == .fixed)
+        #expect(marker.values == ["Output truncated: showing 20 of 100 rows."])
+        let size = limited.items.flatMap { $0.flatMap(\.values) }.reduce(0) { $0 + $1.utf8.count }
+        #expect(size <= 1000 + 52)
+    }
+
+    @Test func cutsLongValuesAndLeavesOutValuesPastTheBudget() {
+        let form = DataForm(.result, fields: [
+            FormField("long", type: .textSingle, values: [String(repeating: "a", count: 500)]),
+            FormField("many", type: .textMulti, values: (0..<100).map { "line \($0) " + String(repeating: "b", count: 20) }),
+        ])
+        guard case .form(let limited) = budget.limit(.form(form)) else { Issue.record("not a form"); return }
+        #expect(limited.fields[0].values == [String(repeating: "a", count: 100) + "…"])
+        #expect(limited.fields[1].values.count < 100)
+        #expect(limited.fields.last?.values.first?.contains("1 long values cut short") == true)
+        #expect(limited.fields.last?.values.first?.contains("values left out") == true)
+    }
+}

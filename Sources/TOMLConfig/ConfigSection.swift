@@ -6,14 +6,20 @@ public struct ConfigSection {
     public let path: String
     public let values: [String: ConfigValue]
     public private(set) var used: Set<String> = []
+    /// Where each key of the whole file is written, when the file was parsed with lines.
+    public let keyLines: TOMLKeyLines
 
-    public init(file: String, path: String, values: [String: ConfigValue]) {
+    public init(file: String, path: String, values: [String: ConfigValue], keyLines: TOMLKeyLines = TOMLKeyLines()) {
         self.file = file
         self.path = path
         self.values = values
+        self.keyLines = keyLines
     }
 
     public func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// The line `key` of this table is written on, if known.
+    public func line(of key: String) -> Int? { keyLines.line(for: keyPath(key)) }
 
     public func error(_ key: String, _ problem: String) -> ConfigurationError {
         .invalid(file: file, key: keyPath(key), problem: problem)
@@ -91,7 +97,7 @@ public struct ConfigSection {
     public mutating func section(_ key: String) throws(ConfigurationError) -> ConfigSection? {
         switch value(key) {
         case nil: return nil
-        case .table(let table): return ConfigSection(file: file, path: keyPath(key), values: table)
+        case .table(let table): return ConfigSection(file: file, path: keyPath(key), values: table, keyLines: keyLines)
         case let other?: throw error(key, "expected a table ([\(keyPath(key))]), found \(other.kindName)")
         }
     }

@@ -102,6 +102,23 @@ public struct ConfigSection {
         }
     }
 
+    /// An array of tables (`[[key]]` blocks), each as a section named `key[N]` (from 1); empty
+    /// when the key is absent.
+    public mutating func tables(_ key: String) throws(ConfigurationError) -> [ConfigSection] {
+        guard let value = value(key) else { return [] }
+        guard case .array(let items) = value else {
+            throw error(key, "expected [[\(keyPath(key))]] tables, found \(value.kindName)")
+        }
+        var sections: [ConfigSection] = []
+        for (index, item) in items.enumerated() {
+            guard case .table(let table) = item else {
+                throw error(key, "expected [[\(keyPath(key))]] tables, found \(item.kindName) as item \(index + 1)")
+            }
+            sections.append(ConfigSection(file: file, path: "\(keyPath(key))[\(index + 1)]", values: table, keyLines: keyLines))
+        }
+        return sections
+    }
+
     /// Fails on the first key nobody asked for.
     public func rejectUnknownKeys() throws(ConfigurationError) {
         if let unknown = values.keys.sorted().first(where: { !used.contains($0) }) {

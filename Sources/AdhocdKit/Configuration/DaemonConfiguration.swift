@@ -95,14 +95,8 @@ public struct DaemonConfiguration: Sendable {
 
     /// `[[dbus]]`: an array of tables, each read by DBusBlock.
     private static func readDBusBlocks(_ root: inout ConfigSection) throws(ConfigurationError) -> [DBusBlock] {
-        guard let value = root.value("dbus") else { return [] }
-        guard case .array(let items) = value else {
-            throw root.error("dbus", "expected [[dbus]] blocks, found \(value.kindName)")
-        }
         var blocks: [DBusBlock] = []
-        for (index, item) in items.enumerated() {
-            guard case .table(let table) = item else { throw root.error("dbus", "expected [[dbus]] blocks") }
-            var section = ConfigSection(file: root.file, path: "dbus[\(index + 1)]", values: table)
+        for var section in try root.tables("dbus") {
             blocks.append(try DBusBlock.read(&section))
             try section.rejectUnknownKeys()
         }

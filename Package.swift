@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "AdhocdKit",
             dependencies: [
-                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands", "TOMLConfig", "DBusBridge",
+                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands", "TOMLConfig", "DBusBridge", "CommandFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -31,7 +31,11 @@ struct TemporaryDirectory {
     }
 
     func read(_ name: String) -> String {
-        let descriptor = open("\(path)/\(name)", O_RDONLY)
+        Self.readFile("\(path)/\(name)")
+    }
+
+    static func readFile(_ file: String) -> String {
+        let descriptor = open(file, O_RDONLY)
         guard descriptor >= 0 else { return "" }
         defer { close(descriptor) }
         var bytes: [UInt8] = []

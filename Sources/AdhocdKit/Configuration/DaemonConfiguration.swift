@@ -1,6 +1,7 @@
 import AdHoc
 import TOMLConfig
 import BuiltinCommands
+import CommandFiles
 import DBusBridge
 import XMPPClient
 import XMPPCore
@@ -17,6 +18,8 @@ public struct DaemonConfiguration: Sendable {
     public var builtins: [String: BuiltinSettings]
     /// `[[dbus]]` blocks: D-Bus services exposed as commands.
     public var dbus: [DBusBlock] = []
+    /// `[commands_d]`: where command definition files live, the audit log, run limits.
+    public var commandFiles: CommandFilesSettings
     /// Things worth a log line that are not errors (a world-readable password file).
     public var warnings: [String]
 
@@ -85,8 +88,14 @@ public struct DaemonConfiguration: Sendable {
             }
         }
         let dbus = try readDBusBlocks(&root)
+        var commandFiles = CommandFilesSettings(configurationFile: file)
+        if var section = try root.section("commands_d") {
+            commandFiles = try CommandFilesSettings.read(&section, configurationFile: file)
+            try section.rejectUnknownKeys()
+        }
         try root.rejectUnknownKeys()
-        var configuration = DaemonConfiguration(file: file, client: client, sessionLimits: limits, builtins: builtins, warnings: warnings)
+        var configuration = DaemonConfiguration(
+            file: file, client: client, sessionLimits: limits, builtins: builtins, commandFiles: commandFiles, warnings: warnings)
         configuration.dbus = dbus
         return configuration
     }

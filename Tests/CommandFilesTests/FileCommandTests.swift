@@ -184,4 +184,14 @@ import Glibc
         #expect(spec.argv == ["/usr/bin/setpriv", "--reuid=33", "--regid=33", "--init-groups", "--", "/usr/bin/id", "-u"])
         #expect(spec.environment["HOME"] == "/var/www")
     }
+
+    @Test(.enabled(if: geteuid() == 0 && access(RunAsUser.setprivPath, X_OK) == 0 && RunAsUser.lookUp("nobody") != nil))
+    func reallyRunsAsThatUserWhenRoot() async throws {
+        defer { directory.remove() }
+        let nobody = try #require(RunAsUser.lookUp("nobody"))
+        let reader = DefinitionReader(isRoot: true)
+        let definition = try reader.read(toml: "exec = [\"/usr/bin/id\", \"-u\"]\nuser = \"nobody\"", origin: Fixture.origin())
+        let step = try await FileCommand(definition: definition, runtime: runtime).start(context())
+        #expect(outcome(step) == .note("\(nobody.uid)"))
+    }
 }

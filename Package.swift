@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers point down only: adhocd → AdhocdKit → (BuiltinCommands, AdHoc, XMPPClient) → XMPPCore → C libraries.
+// Layers point down only: adhocd → AdhocdKit → (BuiltinCommands, CommandFiles, DBusBridge, AdHoc, XMPPClient) → XMPPCore → C libraries.
 let package = Package(
     name: "adhocd",
     platforms: [.macOS(.v15)],
@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CDBus", pkgConfig: "dbus-1", providers: [.apt(["libdbus-1-dev"])]),
         .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
+        // posix_spawn with a process group, reset signals and closed descriptors; pidfd_open.
+        .target(name: "CSpawn"),
 
         // Pure values: JID, XML tree, streaming parser, stanzas, data forms.
         .target(name: "XMPPCore", dependencies: ["CLibXML2"]),
@@ -62,6 +64,13 @@ let package = Package(
             dependencies: ["DBus", "AdHoc", "XMPPCore", "TOMLConfig", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // commands.d: command definitions in files (TOML or a script's header) run without a shell,
+        // with typed parameters, time limits, capped output and an audit log.
+        .target(
+            name: "CommandFiles",
+            dependencies: ["AdHoc", "XMPPCore", "TOMLConfig", "CSpawn", .product(name: "Logging", package: "swift-log")]
+        ),
+
         // Commands every adhocd has: status, set-presence, reload.
         .target(name: "BuiltinCommands", dependencies: ["AdHoc", "XMPPCore"]),
 
@@ -69,7 +78,7 @@ let package = Package(
         .target(
             name: "AdhocdKit",
             dependencies: [
-                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands", "TOMLConfig", "DBusBridge",
+                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands", "TOMLConfig", "DBusBridge", "CommandFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,6 +114,7 @@ let package = Package(
         .testTarget(name: "DBusTests", dependencies: ["DBus", "CDBus", "TestSupport"], exclude: ["Samples"]),
         .testTarget(name: "DBusBridgeTests", dependencies: ["DBusBridge", "DBus", "AdHoc", "XMPPCore", "TOMLConfig", "TestSupport"]),
         .testTarget(name: "TOMLConfigTests", dependencies: ["TOMLConfig"]),
+        .testTarget(name: "CommandFilesTests", dependencies: ["CommandFiles", "AdHoc", "XMPPCore", "TOMLConfig"]),
         .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "XMPPCore", "TestSupport"]),
     ]
 )

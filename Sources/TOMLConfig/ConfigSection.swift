@@ -6,14 +6,20 @@ public struct ConfigSection {
     public let path: String
     public let values: [String: ConfigValue]
     public private(set) var used: Set<String> = []
+    /// Where each key of the whole file is written, when the file was parsed with lines.
+    public let keyLines: TOMLKeyLines
 
-    public init(file: String, path: String, values: [String: ConfigValue]) {
+    public init(file: String, path: String, values: [String: ConfigValue], keyLines: TOMLKeyLines = TOMLKeyLines()) {
         self.file = file
         self.path = path
         self.values = values
+        self.keyLines = keyLines
     }
 
     public func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// The line `key` of this table is written on, if known.
+    public func line(of key: String) -> Int? { keyLines.line(for: keyPath(key)) }
 
     public func error(_ key: String, _ problem: String) -> ConfigurationError {
         .invalid(file: file, key: keyPath(key), problem: problem)
@@ -91,9 +97,26 @@ public struct ConfigSection {
     public mutating func section(_ key: String) throws(ConfigurationError) -> ConfigSection? {
         switch value(key) {
         case nil: return nil
-        case .table(let table): return ConfigSection(file: file, path: keyPath(key), values: table)
+        case .table(let table): return ConfigSection(file: file, path: keyPath(key), values: table, keyLines: keyLines)
         case let other?: throw error(key, "expected a table ([\(keyPath(key))]), found \(other.kindName)")
         }
+    }
+
+    /// An array of tables (`[[key]]` blocks), each as a section named `key[N]` (from 1); empty
+    /// when the key is absent.
+    public mutating func tables(_ key: String) throws(ConfigurationError) -> [ConfigSection] {
+        guard let value = value(key) else { return [] }
+        guard case .array(let items) = value else {
+            throw error(key, "expected [[\(keyPath(key))]] tables, found \(value.kindName)")
+        }
+        var sections: [ConfigSection] = []
+        for (index, item) in items.enumerated() {
+            guard case .table(let table) = item else {
+                throw error(key, "expected [[\(keyPath(key))]] tables, found \(item.kindName) as item \(index + 1)")
+            }
+            sections.append(ConfigSection(file: file, path: "\(keyPath(key))[\(index + 1)]", values: table, keyLines: keyLines))
+        }
+        return sections
     }
 
     /// Fails on the first key nobody asked for.

@@ -25,8 +25,13 @@ public indirect enum ConfigValue: Sendable, Equatable {
 
     /// Parses TOML text into a table.
     public static func parseTOML(_ text: String, file: String) throws(ConfigurationError) -> [String: ConfigValue] {
+        try parseTOMLWithLines(text, file: file).values
+    }
+
+    /// Parses TOML text, keeping the line of each key for later errors.
+    public static func parseTOMLWithLines(_ text: String, file: String) throws(ConfigurationError) -> TOMLDocument {
         do {
-            return try TOMLParser.parse(text)
+            return try TOMLParser.parseWithLines(text)
         } catch {
             throw .syntax(file: file, line: error.line, column: error.column, message: error.message)
         }

@@ -20,15 +20,25 @@ public struct TOMLParser {
     private var definedTables: Set<[String]> = []
     /// Inline tables and static arrays, which are closed to later additions.
     private var sealedPaths: Set<[String]> = []
+    /// The line each key and table header was written on, by display path ("param[2].type").
+    private var keyLines: [String: Int] = [:]
+    /// A position whose line is known, so finding the current line scans only what is new.
+    private var lineMark = (position: 0, line: 1)
 
     init(_ text: String) {
         bytes = Array(text.utf8)
     }
 
     public static func parse(_ text: String) throws(Error) -> [String: ConfigValue] {
+        try parseWithLines(text).values
+    }
+
+    /// Parses and also records where each key is defined, so checks made after parsing can
+    /// name the line of the offending key.
+    public static func parseWithLines(_ text: String) throws(Error) -> TOMLDocument {
         var parser = TOMLParser(text)
         try parser.parseDocument()
-        return parser.root
+        return TOMLDocument(values: parser.root, keyLines: TOMLKeyLines(parser.keyLines))
     }
 
     // MARK: Document structure
@@ -50,6 +60,7 @@ public struct TOMLParser {
     }
 
     private mutating func parseTableHeader() throws(Error) {
+        let line = currentLine()
         advance()
         let isArray = peek() == UInt8(ascii: "[")
         if isArray { advance() }
@@ -66,10 +77,12 @@ public struct TOMLParser {
             definedTables.insert(path)
         }
         currentPath = path
+        keyLines[displayPath(path)] = line
         try skipToLineEnd()
     }
 
     private mutating func parseKeyValue(into tablePath: [String]) throws(Error) {
+        let line = currentLine()
         let key = try parseKey()
         skipWhitespace()
         try expect("=")
@@ -84,6 +97,37 @@ public struct TOMLParser {
             }
         }
         try insert(value, at: parent, key: key[key.count - 1])
+        let parentPath = displayPath(parent)
+        keyLines[parentPath.isEmpty ? key[key.count - 1] : "\(parentPath).\(key[key.count - 1])"] = line
+    }
+
+    /// A table path as errors spell it: the current element of an array of tables gets its
+    /// 1-based index (`param[2]`).
+    private func displayPath(_ path: [String]) -> String {
+        var parts: [String] = []
+        var table: [String: ConfigValue]? = root
+        for key in path {
+            switch table?[key] {
+            case .array(let items)?:
+                parts.append("\(key)[\(items.count)]")
+                if case .table(let child)? = items.last { table = child } else { table = nil }
+            case .table(let child)?:
+                parts.append(key)
+                table = child
+            default:
+                parts.append(key)
+                table = nil
+            }
+        }
+        return parts.joined(separator: ".")
+    }
+
+    private mutating func currentLine() -> Int {
+        if position < lineMark.position { lineMark = (0, 1) }
+        var line = lineMark.line
+        for index in lineMark.position..<min(position, bytes.count) where bytes[index] == UInt8(ascii: "\n") { line += 1 }
+        lineMark = (position, line)
+        return line
     }
 
     // MARK: Keys

@@ -1,4 +1,5 @@
 import AdhocdKit
+import CommandFiles
 import DBus
 import DBusBridge
 import ArgumentParser
@@ -67,15 +68,37 @@ struct Run: AsyncParsableCommand {
 }
 
 struct CheckConfig: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check a configuration file and exit.")
+    static let configuration = CommandConfiguration(
+        abstract: "Check a configuration file and the definitions in commands.d, and exit.",
+        discussion: "Broken or unsafe files in commands.d are listed with their line and fix; the daemon skips them and loads the others, so they fail the check only with --strict.",
+        aliases: ["check"])
 
     @OptionGroup var options: ConfigOptions
+
+    @Flag(name: .long, help: "Fail (exit status 1) when a file in commands.d would be skipped.")
+    var strict = false
 
     func run() throws {
         let configuration = try options.load()
         for warning in configuration.warnings { printError("warning: \(warning)") }
         let enabled = DaemonConfiguration.builtinNames.filter { configuration.builtins[$0]?.enabled == true }
         print("\(configuration.file): OK (account \(configuration.client.account), commands: \(enabled.joined(separator: ", ")))")
+
+        let settings = configuration.commandFiles
+        let report = CommandDirectory(
+            path: settings.directory, reader: DefinitionReader(isRoot: geteuid() == 0),
+            reservedNodes: Set(DaemonConfiguration.builtinNames)).load()
+        guard report.directoryExists else {
+            print("\(settings.directory): does not exist, so no commands from files")
+            return
+        }
+        for definition in report.definitions {
+            print("\(definition.file): OK, command '\(definition.node)' (\(definition.name)), \(definition.policy)")
+        }
+        for warning in report.warnings { printError("warning: \(warning)") }
+        for problem in report.problems { printError("error: \(problem)") }
+        print("\(settings.directory): \(report.definitions.count) loaded, \(report.problems.count) skipped")
+        if strict, !report.problems.isEmpty { throw ExitCode(1) }
     }
 }
 

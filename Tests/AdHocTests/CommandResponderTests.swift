@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 import Testing
 import XMPPCore
@@ -205,6 +206,26 @@ import XMPPCore
         badForm.append(XMLElement("x", namespace: DataForm.namespace, ["type": "weird"]))
         await expectError(badForm, .badRequest, "bad-payload")
         await expectError(request("greet", action: "prev"), .badRequest, "bad-action")
+    }
+
+    @Test func tellsTheRefusalHookOfEveryForbiddenRequest() async throws {
+        let refusals = Mutex<[CommandRefusal]>([])
+        let audited = CommandResponder(
+            account: Fixture.bot, registry: registry, directory: groups,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            onRefusal: { refusal in refusals.withLock { $0.append(refusal) } })
+        do {
+            _ = try await audited.handle(request("admin", form: submit(["target": ["/"]])), from: Fixture.eve)
+            Issue.record("expected forbidden")
+        } catch {
+            #expect(error.condition == .forbidden)
+        }
+        _ = try await audited.handle(request("admin"), from: Fixture.botPhone)
+        let seen = refusals.withLock { $0 }
+        #expect(seen.count == 1)
+        #expect(seen.first?.requester == Fixture.eve)
+        #expect(seen.first?.command.node == "admin")
+        #expect(seen.first?.submitted == ["target": ["/"]])
     }
 
     @Test func ownAccountRunsAdminCommands() async throws {

@@ -166,6 +166,32 @@ import XMPPCore
         #expect(throws: ConfigurationError.self) { try DaemonConfiguration.load(from: "/nonexistent/adhocd.toml") }
     }
 
+    @Test func readsTheCommandsDirectorySettings() throws {
+        let account = "[account]\njid = \"bot@example.org\"\npassword = \"x\"\n"
+        let defaults = try DaemonConfiguration.parse(account, file: "/etc/adhocd/adhocd.toml").commandFiles
+        #expect(defaults.directory == "/etc/adhocd/commands.d")
+        #expect(!defaults.directoryIsExplicit)
+        #expect(defaults.auditLog == "/var/log/adhocd/commands.jsonl")
+        #expect(defaults.maxRunning == 4 && defaults.outputLimit == 65536 && defaults.killGrace == .seconds(5))
+
+        let configured = try DaemonConfiguration.parse(account + """
+        [commands_d]
+        directory = "local.d"
+        audit_log = "/srv/audit.jsonl"
+        max_running = 2
+        output_limit = 2048
+        kill_grace = 1.5
+        """, file: "/etc/adhocd/adhocd.toml").commandFiles
+        #expect(configured.directory == "/etc/adhocd/local.d" && configured.directoryIsExplicit)
+        #expect(configured.auditLog == "/srv/audit.jsonl")
+        #expect(configured.maxRunning == 2 && configured.outputLimit == 2048 && configured.killGrace == .milliseconds(1500))
+
+        expectError(account + "[commands_d]\noutput_limit = 10\n", key: "commands_d.output_limit", containing: "between 1024 and 131072")
+        expectError(account + "[commands_d]\nmax_running = 0\n", key: "commands_d.max_running", containing: "between 1 and 1000")
+        expectError(account + "[commands_d]\ndirectory = \"\"\n", key: "commands_d.directory", containing: "is empty")
+        expectError(account + "[commands_d]\ndir = \"x\"\n", key: "commands_d.dir", containing: "unknown key")
+    }
+
     @Test func theShippedExampleIsValid() throws {
         let example = try String(contentsOfFile: repositoryRoot() + "/packaging/adhocd.example.toml", encoding: .utf8)
         let passwordFile = FileManager.default.temporaryDirectory.appendingPathComponent("adhocd-pw-\(UUID().uuidString)").path

@@ -143,4 +143,39 @@ import Testing
         expectError("= 1\n", line: 1, containing: "expected a key")
         expectError("a = \"\u{01}\"\n", line: 1, containing: "control characters")
     }
+
+    @Test func recordsTheLineOfEachKey() throws {
+        let document = try TOMLParser.parseWithLines("""
+        # a comment
+        name = "x"
+        exec = [
+            "a",
+        ]
+
+        [[param]]
+        var = "one"
+        [[param]]
+        var = "two"
+        options = [{ value = "a" }]
+        [env]
+        PATH = "/bin"
+        a.b = 1
+        """)
+        let lines = document.keyLines
+        #expect(lines.line(for: "name") == 2)
+        #expect(lines.line(for: "exec") == 3)
+        #expect(lines.line(for: "param[1]") == 7)
+        #expect(lines.line(for: "param[1].var") == 8)
+        #expect(lines.line(for: "param[2].var") == 10)
+        #expect(lines.line(for: "param[2].options") == 11)
+        // Keys inside inline tables fall back to the table's own line.
+        #expect(lines.line(for: "param[2].options.value") == 11)
+        #expect(lines.line(for: "env.PATH") == 13)
+        #expect(lines.line(for: "env.a.b") == 14)
+        #expect(lines.line(for: "missing") == nil)
+
+        var section = ConfigSection(file: "f.toml", path: "", values: document.values, keyLines: lines)
+        let env = try section.section("env")
+        #expect(env?.line(of: "PATH") == 13)
+    }
 }

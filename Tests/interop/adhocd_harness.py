@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import ssl
@@ -63,6 +64,11 @@ class Adhocd:
         self.config = self.dir / "adhocd.toml"
         self.log = self.dir / "adhocd.log"
         self.jid = f"bot@{sandbox.domain}/adhocd"
+        # commands.d beside the configuration (the default place), with safe permissions.
+        self.commands_dir = self.dir / "commands.d"
+        self.commands_dir.mkdir(mode=0o755, exist_ok=True)
+        self.commands_dir.chmod(0o755)
+        self.audit_log = self.dir / "audit.jsonl"
         password_file = self.dir / "password"
         password_file.write_text("botpw\n")
         password_file.chmod(0o600)
@@ -74,6 +80,7 @@ class Adhocd:
                 "port": sandbox.c2s_port,
                 "ca_file": sandbox.ca_file,
             },
+            "commands_d": {"audit_log": str(self.audit_log)},
         }
         for table, values in tables.items():
             if isinstance(values, list):
@@ -86,6 +93,19 @@ class Adhocd:
 
     def write_config(self) -> None:
         self.config.write_text(render_toml(self.tables))
+
+    def add_command(self, name: str, text: str, executable: bool = False) -> Path:
+        """Writes a definition into commands.d, owned by us and writable by nobody else."""
+        path = self.commands_dir / name
+        path.write_text(text)
+        path.chmod(0o755 if executable else 0o644)
+        return path
+
+    def audit_entries(self) -> list[dict]:
+        """The audit log, one dict a line."""
+        if not self.audit_log.exists():
+            return []
+        return [json.loads(line) for line in self.audit_log.read_text().splitlines() if line]
 
     def start(self, timeout: float = 20) -> "Adhocd":
         self.log_handle = open(self.log, "ab")

@@ -14,7 +14,9 @@ public final class CommandResponder: Sendable {
     private let sessions: SessionStore
     private let scheduler: any DeadlineScheduler
     private let logger: Logger
+    private let onRefusal: CommandRefusalHandler?
 
+    /// `onRefusal` hears of every request refused because the rules do not allow it.
     public init(
         account: JID,
         registry: CommandRegistry,
@@ -22,7 +24,8 @@ public final class CommandResponder: Sendable {
         limits: SessionLimits = SessionLimits(),
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
         scheduler: any DeadlineScheduler = TaskDeadlineScheduler(),
-        logger: Logger = Logger(label: "adhocd.adhoc")
+        logger: Logger = Logger(label: "adhocd.adhoc"),
+        onRefusal: CommandRefusalHandler? = nil
     ) {
         self.account = account.bare
         self.registry = registry
@@ -30,6 +33,7 @@ public final class CommandResponder: Sendable {
         self.sessions = SessionStore(limits: limits, now: now)
         self.scheduler = scheduler
         self.logger = logger
+        self.onRefusal = onRefusal
     }
 
     /// Features the bot advertises for this responder.
@@ -80,6 +84,12 @@ public final class CommandResponder: Sendable {
         guard isAllowed(requester, command) else {
             log.notice("command refused: not allowed")
             if let id = request.sessionID { sessions.close(id: id) }
+            if let onRefusal {
+                let submitted = (request.form?.fields ?? []).reduce(into: [String: [String]]()) { values, field in
+                    if let variable = field.variable { values[variable] = field.values }
+                }
+                onRefusal(CommandRefusal(requester: requester, command: command, submitted: submitted, reason: "not allowed by the command's rules"))
+            }
             throw StanzaError(.forbidden, text: "you may not run this command")
         }
         guard let sessionID = request.sessionID else {

@@ -1,6 +1,7 @@
 import AdHoc
 import TOMLConfig
 import BuiltinCommands
+import CommandFiles
 import DBusBridge
 import XMPPClient
 import XMPPCore
@@ -17,6 +18,8 @@ public struct DaemonConfiguration: Sendable {
     public var builtins: [String: BuiltinSettings]
     /// `[[dbus]]` blocks: D-Bus services exposed as commands.
     public var dbus: [DBusBlock] = []
+    /// `[commands_d]`: where command definition files live, the audit log, run limits.
+    public var commandFiles: CommandFilesSettings
     /// Things worth a log line that are not errors (a world-readable password file).
     public var warnings: [String]
 
@@ -85,8 +88,14 @@ public struct DaemonConfiguration: Sendable {
             }
         }
         let dbus = try readDBusBlocks(&root)
+        var commandFiles = CommandFilesSettings(configurationFile: file)
+        if var section = try root.section("commands_d") {
+            commandFiles = try CommandFilesSettings.read(&section, configurationFile: file)
+            try section.rejectUnknownKeys()
+        }
         try root.rejectUnknownKeys()
-        var configuration = DaemonConfiguration(file: file, client: client, sessionLimits: limits, builtins: builtins, warnings: warnings)
+        var configuration = DaemonConfiguration(
+            file: file, client: client, sessionLimits: limits, builtins: builtins, commandFiles: commandFiles, warnings: warnings)
         configuration.dbus = dbus
         return configuration
     }
@@ -95,14 +104,8 @@ public struct DaemonConfiguration: Sendable {
 
     /// `[[dbus]]`: an array of tables, each read by DBusBlock.
     private static func readDBusBlocks(_ root: inout ConfigSection) throws(ConfigurationError) -> [DBusBlock] {
-        guard let value = root.value("dbus") else { return [] }
-        guard case .array(let items) = value else {
-            throw root.error("dbus", "expected [[dbus]] blocks, found \(value.kindName)")
-        }
         var blocks: [DBusBlock] = []
-        for (index, item) in items.enumerated() {
-            guard case .table(let table) = item else { throw root.error("dbus", "expected [[dbus]] blocks") }
-            var section = ConfigSection(file: root.file, path: "dbus[\(index + 1)]", values: table)
+        for var section in try root.tables("dbus") {
             blocks.append(try DBusBlock.read(&section))
             try section.rejectUnknownKeys()
         }

@@ -1,5 +1,6 @@
 import AdHoc
 import BuiltinCommands
+import CommandFiles
 import DBusBridge
 import Logging
 import ServiceLifecycle
@@ -18,21 +19,30 @@ public final class Daemon: Sendable {
     private let logger: Logger
     /// The running D-Bus bridge; replaced when a reload changes the `[[dbus]]` blocks.
     private let dbusBridge = Mutex<Task<Void, Never>?>(nil)
+    /// Commands from the files in commands.d, re-read on every reload.
+    public let commandFiles: CommandFilesProvider
 
     public init(configuration: DaemonConfiguration, logger: Logger) {
         self.configuration = Mutex(configuration)
         self.logger = logger
         client = XMPPClient(configuration: configuration.client, logger: logger)
+        let registry = CommandRegistry()
+        let commandFiles = CommandFilesProvider(
+            settings: configuration.commandFiles, registry: registry,
+            reservedNodes: Set(DaemonConfiguration.builtinNames), logger: logger)
+        self.commandFiles = commandFiles
         responder = CommandResponder(
             account: configuration.client.account,
-            registry: CommandRegistry(),
+            registry: registry,
             directory: RosterGroups(roster: client.roster),
             limits: configuration.sessionLimits,
             scheduler: EventLoopDeadlineScheduler(),
-            logger: logger)
+            logger: logger,
+            onRefusal: { [runtime = commandFiles.runtime] refusal in runtime.recordRefusal(refusal) })
         responder.attach(to: client)
         responder.registry.setCommands(builtinCommands(configuration), provider: "builtin")
         for warning in configuration.warnings { logger.warning("\(warning)") }
+        commandFiles.load(configuration.commandFiles)
     }
 
     /// Runs until a shutdown signal, then leaves the server gracefully.
@@ -77,6 +87,8 @@ public final class Daemon: Sendable {
             await client.setPresence(new.client.presence)
             applied.append("presence")
         }
+        // Files may have changed whatever the configuration says: always read the directory again.
+        let files = commandFiles.load(new.commandFiles)
         if ConnectionIdentity(new.client) != ConnectionIdentity(old.client) { needsRestart.append("account and connection settings") }
         if new.sessionLimits != old.sessionLimits { needsRestart.append("session limits") }
 
@@ -85,11 +97,13 @@ public final class Daemon: Sendable {
             current.builtins = new.builtins
             current.dbus = new.dbus
             current.client.presence = new.client.presence
+            current.commandFiles = new.commandFiles
             current.warnings = new.warnings
         }
         warnAboutUnknownGroups()
         var summary = "Reloaded \(new.file): " + (applied.isEmpty ? "nothing changed" : "updated " + applied.joined(separator: " and "))
         if !needsRestart.isEmpty { summary += "; restart adhocd to apply changed " + needsRestart.joined(separator: " and ") }
+        summary += "; " + files.summary
         logger.notice("\(summary)")
         return summary + "."
     }
@@ -129,7 +143,7 @@ public final class Daemon: Sendable {
 
     /// Rules naming a group nobody on the roster is in grant nothing; say so once per login/reload.
     func warnAboutUnknownGroups() {
-        let groups = configuration.withLock { $0.groupNames }
+        let groups = configuration.withLock { $0.groupNames }.union(commandFiles.definitions.flatMap(\.policy.groupNames))
         let known = client.roster.allGroups
         for group in groups.subtracting(known).sorted() {
             logger.warning("a rule names roster group '\(group)', which no contact is in: it grants nothing")

@@ -1,0 +1,43 @@
+import AdHoc
+import Logging
+import Synchronization
+import XMPPCore
+
+/// What every commands.d command shares and what outlives a reload: the settings, the run
+/// limits, answers awaiting confirmation, and the audit log.
+public final class CommandFilesRuntime: Sendable {
+    public let auditLog: AuditLog
+    let slots = RunSlots()
+    let pending = PendingConfirmations()
+    let runner = ProcessRunner()
+    let logger: Logger
+    private let current: Mutex<CommandFilesSettings>
+    /// The daemon's account, for HOME when a definition names no user.
+    let ownAccount = RunAsUser.current()
+
+    public init(settings: CommandFilesSettings, logger: Logger) {
+        self.logger = logger
+        current = Mutex(settings)
+        auditLog = AuditLog(logger: logger)
+    }
+
+    public var settings: CommandFilesSettings { current.withLock { $0 } }
+
+    /// Applies new settings and reopens the audit log (which also follows log rotation);
+    /// returns why the log cannot be written, if it cannot.
+    @discardableResult
+    public func apply(_ settings: CommandFilesSettings) -> String? {
+        current.withLock { $0 = settings }
+        return auditLog.open(path: settings.auditLog)
+    }
+
+    /// The responder refused a request: a commands.d command goes into the audit log.
+    public func recordRefusal(_ refusal: CommandRefusal) {
+        guard let command = refusal.command as? FileCommand else { return }
+        var entry = AuditEntry(
+            requester: refusal.requester, node: command.node,
+            parameters: AuditEntry.parameters(refusal.submitted, of: command.definition), decision: .refused)
+        entry.reason = refusal.reason
+        auditLog.record(entry)
+    }
+}

@@ -1,0 +1,160 @@
+import AdHoc
+import XMPPCore
+
+/// A command defined by a file in commands.d: asks for its parameters (if any), asks for
+/// confirmation (if the definition says so), runs the program and shows its output.
+public struct FileCommand: Command {
+    public let definition: CommandDefinition
+    let runtime: CommandFilesRuntime
+
+    public init(definition: CommandDefinition, runtime: CommandFilesRuntime) {
+        self.definition = definition
+        self.runtime = runtime
+    }
+
+    public var node: String { definition.node }
+    public var name: String { definition.name }
+    public var policy: AccessPolicy { definition.policy }
+
+    /// Past the run's own limit and kill grace, so the run reports its timeout itself.
+    public var stageTimeout: Duration { definition.timeout + runtime.settings.killGrace + .seconds(10) }
+
+    enum Stage {
+        static let parameters = "parameters"
+        static let confirm = "confirm"
+    }
+
+    public func start(_ context: CommandContext) async throws -> CommandStep {
+        if !definition.parameters.isEmpty { return .ask(parametersStage) }
+        if definition.confirm != nil { return ask(confirmationFor: SubmittedValues(), context: context) }
+        return .complete(await execute(SubmittedValues(), context: context))
+    }
+
+    public func submit(stage: String, values: SubmittedValues, action: SubmitAction, context: CommandContext) async throws -> CommandStep {
+        switch stage {
+        case Stage.parameters:
+            if definition.confirm != nil { return ask(confirmationFor: values, context: context) }
+            return .complete(await execute(values, context: context))
+        case Stage.confirm:
+            guard let waiting = runtime.pending.take(session: context.sessionID) else {
+                return .complete(.failure("This confirmation is no longer valid; start the command again."))
+            }
+            let submitted = SubmittedValues(waiting.values)
+            guard waiting.definition == definition else {
+                audit(.notRun, submitted, context, reason: "the definition changed before confirmation")
+                return .complete(.failure("\(definition.file) changed while you were confirming; nothing was run. Start the command again."))
+            }
+            guard values.bool("confirm") == true else {
+                audit(.declined, submitted, context, reason: "the requester answered no")
+                return .complete(.note("Nothing was run."))
+            }
+            return .complete(await execute(submitted, context: context))
+        default:
+            return .complete(.failure("Unknown stage; start the command again."))
+        }
+    }
+
+    public func cancel(_ context: CommandContext) async {
+        _ = runtime.pending.take(session: context.sessionID)
+    }
+
+    // MARK: Stages
+
+    var parametersStage: CommandStage {
+        let form = DataForm(
+            .form, title: definition.name, instructions: definition.description.map { [$0] } ?? [],
+            fields: definition.parameters.map(\.formField))
+        return CommandStage(id: Stage.parameters, form: form, isFinal: definition.confirm == nil)
+    }
+
+    private func ask(confirmationFor values: SubmittedValues, context: CommandContext) -> CommandStep {
+        runtime.pending.store(.init(definition: definition, values: values.values), session: context.sessionID)
+        let question = definition.confirm?.render(values, parameters: definition.parameters) ?? "Run \(definition.name)?"
+        // One boolean: Cheogram shows it as buttons. Off by default, so a stray submit runs nothing.
+        let form = DataForm(.form, title: definition.name, instructions: [question], fields: [
+            FormField("confirm", type: .boolean, label: "Yes, run it", isRequired: true, values: ["false"]),
+        ])
+        return .ask(CommandStage(id: Stage.confirm, form: form, isFinal: true))
+    }
+
+    // MARK: Running
+
+    func execute(_ values: SubmittedValues, context: CommandContext) async -> CommandOutcome {
+        let settings = runtime.settings
+        if let problem = runtime.auditLog.problem {
+            audit(.notRun, values, context, reason: "audit log unavailable")
+            return .failure("Not run: \(problem).")
+        }
+        do {
+            try runtime.slots.acquire(node: node, commandLimit: definition.maxRunning, overallLimit: settings.maxRunning)
+        } catch {
+            let reason: String
+            switch error {
+            case .command(let limit): reason = "\(limit) run\(limit == 1 ? " is" : "s are") of this command already going"
+            case .overall(let limit): reason = "\(limit) commands.d run\(limit == 1 ? " is" : "s are") already going"
+            }
+            audit(.notRun, values, context, reason: "busy: \(reason)")
+            return .failure("Not run: \(reason); try again when \(error == .command(limit: 1) ? "it finishes" : "one finishes").")
+        }
+        defer { runtime.slots.release(node: node) }
+
+        let spec: ProcessSpec
+        do {
+            spec = try processSpec(values, context: context, settings: settings)
+        } catch {
+            audit(.notRun, values, context, reason: error.description)
+            return .failure("Not run: \(error.description).")
+        }
+        var entry = entry(.allowed, values, context)
+        do {
+            let result = try await runtime.runner.run(spec)
+            entry.record(result)
+            runtime.auditLog.record(entry)
+            return OutputRenderer.outcome(for: result, definition: definition)
+        } catch {
+            entry.outcome = .failedToStart
+            entry.reason = error.description
+            runtime.auditLog.record(entry)
+            return .failure("\(definition.name) could not be started: \(error.reason).")
+        }
+    }
+
+    func processSpec(_ values: SubmittedValues, context: CommandContext, settings: CommandFilesSettings) throws(UnpassableValue) -> ProcessSpec {
+        var argv = try definition.exec.expand(values, parameters: definition.parameters)
+        if let user = definition.user { argv = user.wrapping(argv) }
+        let environment = try RunEnvironment.build(
+            for: definition, values: values, requester: context.requester, home: (definition.user ?? runtime.ownAccount).home)
+        return ProcessSpec(
+            argv: argv, environment: environment, workingDirectory: definition.workingDirectory, timeout: definition.timeout,
+            killGrace: settings.killGrace, outputLimit: settings.outputLimit)
+    }
+
+    // MARK: Audit
+
+    private func entry(_ decision: AuditEntry.Decision, _ values: SubmittedValues, _ context: CommandContext) -> AuditEntry {
+        AuditEntry(requester: context.requester, node: node, parameters: AuditEntry.parameters(values.values, of: definition), decision: decision)
+    }
+
+    private func audit(_ decision: AuditEntry.Decision, _ values: SubmittedValues, _ context: CommandContext, reason: String) {
+        var entry = entry(decision, values, context)
+        entry.reason = reason
+        runtime.auditLog.record(entry)
+    }
+}
+
+extension AuditEntry {
+    mutating func record(_ result: ProcessResult) {
+        duration = result.duration.seconds
+        outputTruncated = result.standardOutput.isTruncated
+        switch result.ending {
+        case .exited(let status):
+            exitStatus = status
+            outcome = .exited
+        case .signalled(let number):
+            signal = number
+            outcome = .killed
+        }
+        if result.timedOut { outcome = .timedOut }
+        if result.cancelled { outcome = .cancelled }
+    }
+}

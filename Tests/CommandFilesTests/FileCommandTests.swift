@@ -1,0 +1,197 @@
+import AdHoc
+import Logging
+import Testing
+import XMPPCore
+@testable import CommandFiles
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A commands.d command driven directly, as the responder would, with a real audit log.
+@Suite struct FileCommandTests {
+    let directory = TemporaryDirectory()
+    let runtime: CommandFilesRuntime
+
+    init() {
+        var settings = CommandFilesSettings(directory: directory.path, auditLog: "\(directory.path)/audit.jsonl")
+        settings.killGrace = .milliseconds(300)
+        runtime = CommandFilesRuntime(settings: settings, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        runtime.apply(settings)
+    }
+
+    func command(_ toml: String, node: String = "test") throws -> FileCommand {
+        FileCommand(definition: try Fixture.definition(toml, node: node), runtime: runtime)
+    }
+
+    func context(_ session: String = "s1") -> CommandContext {
+        CommandContext(requester: Fixture.alice, node: "test", sessionID: session)
+    }
+
+    var auditLines: [String] { directory.read("audit.jsonl").split(separator: "\n").map(String.init) }
+
+    func stage(_ step: CommandStep) -> CommandStage? {
+        if case .ask(let stage) = step { return stage }
+        return nil
+    }
+
+    func outcome(_ step: CommandStep) -> CommandOutcome? {
+        if case .complete(let outcome) = step { return outcome }
+        return nil
+    }
+
+    @Test func aParameterlessCommandRunsAtOnceAndIsAudited() async throws {
+        defer { directory.remove() }
+        let step = try await command("exec = [\"/bin/echo\", \"hello\"]").start(context())
+        #expect(outcome(step) == .note("hello"))
+        #expect(auditLines.count == 1)
+        #expect(auditLines.first?.contains(#""requester":"alice@example.org/phone","node":"test","parameters":{},"decision":"allowed","outcome":"exited","exit_status":0"#) == true)
+    }
+
+    @Test func hostileValuesReachTheProgramAsSingleUnchangedArguments() async throws {
+        defer { directory.remove() }
+        let marker = "\(directory.path)/pwned"
+        let echo = try command("""
+        exec = ["/usr/bin/printf", "%s\\\\0", "{value}", "{many}"]
+        [[param]]
+        var = "value"
+        [[param]]
+        var = "many"
+        type = "text-multi"
+        """)
+        let form = try #require(stage(try await echo.start(context())))
+        #expect(form.id == "parameters" && form.isFinal)
+        #expect(form.form.fields.map(\.variable) == ["value", "many"])
+        for value in PlaceholderTests.hostileValues + ["$(touch \(marker))", "; touch \(marker)"] {
+            let step = try await echo.submit(stage: form.id, values: SubmittedValues(["value": [value], "many": ["x y", "-z"]]), action: .complete, context: context())
+            guard case .note(let text, _)? = outcome(step) else {
+                Issue.record("expected a note for \(value)")
+                continue
+            }
+            // printf ends each argument with a NUL: exactly these three arguments arrived, unchanged.
+            #expect(text.split(separator: "\0", omittingEmptySubsequences: false).map(String.init) == [value, "x y", "-z", ""])
+        }
+        #expect(access(marker, F_OK) != 0)
+    }
+
+    @Test func confirmationCanBeDeclinedOrAccepted() async throws {
+        defer { directory.remove() }
+        let restart = try command("""
+        exec = ["/bin/echo", "restarting", "{unit}"]
+        confirm = "Restart {unit} with {password}?"
+        [[param]]
+        var = "unit"
+        type = "list-single"
+        options = ["nginx", "postgresql"]
+        [[param]]
+        var = "password"
+        type = "text-private"
+        """)
+        let parameters = try #require(stage(try await restart.start(context("a"))))
+        #expect(!parameters.isFinal)
+        let values = SubmittedValues(["unit": ["nginx"], "password": ["hunter2"]])
+        let confirm = try #require(stage(try await restart.submit(stage: parameters.id, values: values, action: .next, context: context("a"))))
+        #expect(confirm.isFinal)
+        #expect(confirm.form.instructions == ["Restart nginx with (hidden)?"])
+        #expect(confirm.form.fields.map(\.type) == [.boolean])
+        let declined = try await restart.submit(stage: confirm.id, values: SubmittedValues(["confirm": ["false"]]), action: .complete, context: context("a"))
+        #expect(outcome(declined) == .note("Nothing was run."))
+
+        _ = try await restart.submit(stage: parameters.id, values: values, action: .next, context: context("b"))
+        let accepted = try await restart.submit(stage: "confirm", values: SubmittedValues(["confirm": ["true"]]), action: .complete, context: context("b"))
+        #expect(outcome(accepted) == .note("restarting nginx"))
+        // A confirmation answered once cannot be replayed.
+        let replay = try await restart.submit(stage: "confirm", values: SubmittedValues(["confirm": ["true"]]), action: .complete, context: context("b"))
+        #expect(outcome(replay) == .failure("This confirmation is no longer valid; start the command again."))
+
+        let lines = auditLines
+        #expect(lines.count == 2)
+        #expect(lines[0].contains(#""parameters":{"unit":"nginx","password":"<redacted>"},"decision":"declined""#))
+        #expect(lines[1].contains(#""decision":"allowed","outcome":"exited","exit_status":0"#))
+        #expect(!lines.joined().contains("hunter2"))
+    }
+
+    @Test func aConfirmationForAChangedDefinitionRunsNothing() async throws {
+        defer { directory.remove() }
+        let old = try command("exec = [\"/bin/echo\", \"old\"]\nconfirm = \"Sure?\"")
+        _ = try await old.start(context())
+        let new = try command("exec = [\"/bin/echo\", \"new\"]\nconfirm = \"Sure?\"")
+        let step = try await new.submit(stage: "confirm", values: SubmittedValues(["confirm": ["true"]]), action: .complete, context: context())
+        guard case .failure(let text)? = outcome(step) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(text.contains("changed while you were confirming"))
+    }
+
+    @Test func failuresTimeoutsAndLimitsAreAnsweredAndAudited() async throws {
+        defer { directory.remove() }
+        let failing = try command("exec = [\"/bin/sh\", \"-c\", \"echo broken >&2; exit 2\"]\nname = \"Failing\"")
+        #expect(outcome(try await failing.start(context())) == .failure("Failing failed with exit status 2.\nLast lines of its error output:\nbroken"))
+
+        let slow = try command("exec = [\"/bin/sleep\", \"30\"]\nname = \"Slow\"\ntimeout = \"300ms\"")
+        async let first = slow.start(context("1"))
+        try await Task.sleep(for: .milliseconds(100))
+        let busy = try await slow.start(context("2"))
+        guard case .failure(let busyText)? = outcome(busy) else {
+            Issue.record("expected busy")
+            return
+        }
+        #expect(busyText.contains("1 run is of this command already going"))
+        guard case .failure(let timeoutText)? = outcome(try await first) else {
+            Issue.record("expected a timeout")
+            return
+        }
+        #expect(timeoutText == "Stopped after 0.3 s: Slow ran past its time limit.")
+
+        let missing = try command("exec = [\"/nonexistent/program\"]\nname = \"Missing\"")
+        #expect(outcome(try await missing.start(context())) == .failure("Missing could not be started: No such file or directory."))
+
+        let lines = auditLines
+        #expect(lines.count == 4)
+        #expect(lines[0].contains(#""outcome":"exited","exit_status":2"#))
+        #expect(lines[1].contains(#""decision":"not-run","reason":"busy: 1 run is of this command already going""#))
+        #expect(lines[2].contains(#""outcome":"timed-out","exit_status":null,"signal":15"#))
+        #expect(lines[3].contains(#""outcome":"failed-to-start""#))
+    }
+
+    @Test func nothingRunsWhileTheAuditLogCannotBeWritten() async throws {
+        defer { directory.remove() }
+        var settings = runtime.settings
+        settings.auditLog = "\(directory.path)/no/such/dir/audit.jsonl"
+        #expect(runtime.apply(settings) != nil)
+        let marker = "\(directory.path)/ran"
+        let step = try await command("exec = [\"/usr/bin/touch\", \"\(marker)\"]").start(context())
+        guard case .failure(let text)? = outcome(step) else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(text.hasPrefix("Not run: the audit log"))
+        #expect(access(marker, F_OK) != 0)
+    }
+
+    @Test func refusalsOfFileCommandsAreAudited() throws {
+        defer { directory.remove() }
+        let secret = try command("exec = [\"/bin/true\"]\n[[param]]\nvar = \"pin\"\ntype = \"text-private\"")
+        runtime.recordRefusal(CommandRefusal(requester: Fixture.alice, command: secret, submitted: ["pin": ["1234"]], reason: "not allowed by the command's rules"))
+        #expect(auditLines.count == 1)
+        #expect(auditLines.first?.contains(#""parameters":{"pin":"<redacted>"},"decision":"refused","reason":"not allowed by the command's rules""#) == true)
+    }
+
+    @Test func runsAsAnotherUserThroughSetpriv() throws {
+        defer { directory.remove() }
+        let definition = try Fixture.definition("exec = [\"/usr/bin/id\", \"-u\"]\nuser = \"www-data\"")
+        let spec = try FileCommand(definition: definition, runtime: runtime).processSpec(SubmittedValues(), context: context(), settings: runtime.settings)
+        #expect(spec.argv == ["/usr/bin/setpriv", "--reuid=33", "--regid=33", "--init-groups", "--", "/usr/bin/id", "-u"])
+        #expect(spec.environment["HOME"] == "/var/www")
+    }
+
+    @Test(.enabled(if: geteuid() == 0 && access(RunAsUser.setprivPath, X_OK) == 0 && RunAsUser.lookUp("nobody") != nil))
+    func reallyRunsAsThatUserWhenRoot() async throws {
+        defer { directory.remove() }
+        let nobody = try #require(RunAsUser.lookUp("nobody"))
+        let reader = DefinitionReader(isRoot: true)
+        let definition = try reader.read(toml: "exec = [\"/usr/bin/id\", \"-u\"]\nuser = \"nobody\"", origin: Fixture.origin())
+        let step = try await FileCommand(definition: definition, runtime: runtime).start(context())
+        #expect(outcome(step) == .note("\(nobody.uid)"))
+    }
+}

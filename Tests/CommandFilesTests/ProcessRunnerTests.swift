@@ -1,0 +1,87 @@
+import Testing
+@testable import CommandFiles
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct ProcessRunnerTests {
+    let runner = ProcessRunner()
+
+    func spec(_ argv: [String], timeout: Duration = .seconds(10), grace: Duration = .seconds(1), limit: Int = 64 * 1024) -> ProcessSpec {
+        ProcessSpec(argv: argv, environment: ["PATH": RunEnvironment.defaultPath], timeout: timeout, killGrace: grace, outputLimit: limit)
+    }
+
+    @Test func capturesOutputAndExitStatus() async throws {
+        let result = try await runner.run(spec(["/bin/sh", "-c", "echo out; echo err >&2; exit 3"]))
+        #expect(result.ending == .exited(3))
+        #expect(result.standardOutput.text == "out\n")
+        #expect(result.standardError.text == "err\n")
+        #expect(!result.timedOut && !result.cancelled && !result.succeeded)
+    }
+
+    @Test func passesEachArgumentUnchangedAndOnlyTheGivenEnvironment() async throws {
+        let hostile = ["; rm -rf /", "$(touch /tmp/adhocd-pwned)", "a b  c", "line\nbreak", "-rf", "ünïcødé 🚀", "", "`id`", "'\"\\"]
+        let result = try await runner.run(ProcessSpec(
+            argv: ["/usr/bin/printf", "%s\\0"] + hostile, environment: ["ONLY": "this"], timeout: .seconds(5)))
+        let arguments = result.standardOutput.text.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init)
+        #expect(arguments == hostile)
+        let environment = try await runner.run(ProcessSpec(argv: ["/usr/bin/env"], environment: ["ONLY": "this"], timeout: .seconds(5)))
+        #expect(environment.standardOutput.text == "ONLY=this\n")
+    }
+
+    @Test func standardInputIsEmpty() async throws {
+        let result = try await runner.run(spec(["/bin/cat"]))
+        #expect(result.succeeded)
+        #expect(result.standardOutput.text == "")
+    }
+
+    @Test func aTimeoutStopsTheWholeProcessGroup() async throws {
+        let marker = "/tmp/adhocd-runner-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        // The shell starts a grandchild that ignores SIGTERM and would write the marker later.
+        let script = "trap '' TERM; (trap '' TERM; sleep 3; touch \(marker)) & sleep 30"
+        let result = try await runner.run(spec(["/bin/sh", "-c", script], timeout: .milliseconds(300), grace: .milliseconds(300)))
+        #expect(result.timedOut)
+        #expect(result.ending == .signalled(SIGKILL))
+        #expect(result.duration < .seconds(3))
+        try await Task.sleep(for: .seconds(3.5))
+        #expect(access(marker, F_OK) != 0, "a grandchild survived the timeout")
+    }
+
+    @Test func processesLeftBehindAreStopped() async throws {
+        let marker = "/tmp/adhocd-runner-stray-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let result = try await runner.run(spec(["/bin/sh", "-c", "(sleep 2; touch \(marker)) >/dev/null 2>&1 & echo started"]))
+        #expect(result.succeeded)
+        #expect(result.strayProcessesStopped)
+        #expect(result.standardOutput.text == "started\n")
+        try await Task.sleep(for: .seconds(2.5))
+        #expect(access(marker, F_OK) != 0, "a process left behind survived")
+    }
+
+    @Test func cancellingTheTaskStopsTheRun() async throws {
+        let task = Task { try await runner.run(spec(["/bin/sleep", "30"])) }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        let result = try await task.value
+        #expect(result.cancelled)
+        #expect(result.ending == .signalled(SIGTERM))
+    }
+
+    @Test func capsOutputAndNotesHowMuchWasWritten() async throws {
+        let result = try await runner.run(spec(["/bin/sh", "-c", "head -c 200000 /dev/zero | tr '\\0' a; head -c 100000 /dev/zero | tr '\\0' b >&2"], limit: 1000))
+        #expect(result.standardOutput.bytes.count == 1000)
+        #expect(result.standardOutput.totalCount == 200_000)
+        #expect(result.standardOutput.isTruncated)
+        #expect(result.standardError.bytes.count == 1000)
+        #expect(result.standardError.totalCount == 100_000)
+    }
+
+    @Test func reportsAProgramThatCannotStart() async {
+        await #expect(throws: SpawnError.self) { try await runner.run(spec(["/nonexistent/program"])) }
+    }
+
+    @Test func runsInTheWorkingDirectory() async throws {
+        var request = spec(["/bin/pwd"])
+        request.workingDirectory = "/usr"
+        #expect(try await runner.run(request).standardOutput.text == "/usr\n")
+    }
+}

@@ -20,6 +20,10 @@ public struct TOMLParser {
     private var definedTables: Set<[String]> = []
     /// Inline tables and static arrays, which are closed to later additions.
     private var sealedPaths: Set<[String]> = []
+    /// Where each key and table header starts, by the key path errors name (see `TOMLKeyLines`).
+    private var keyOffsets: [String: Int] = [:]
+    /// Tables appended so far to each `[[array]]`, to name its elements `dbus[1]`, `dbus[2]`…
+    private var arrayTableCounts: [[String]: Int] = [:]
 
     init(_ text: String) {
         bytes = Array(text.utf8)
@@ -29,6 +33,18 @@ public struct TOMLParser {
         var parser = TOMLParser(text)
         try parser.parseDocument()
         return parser.root
+    }
+
+    /// The line each key and table header of `text` is on, for errors about values; empty when
+    /// the text is not valid TOML (its syntax error carries its own line).
+    public static func keyLines(in text: String) -> TOMLKeyLines {
+        var parser = TOMLParser(text)
+        do {
+            try parser.parseDocument()
+        } catch {
+            return TOMLKeyLines(lines: [:])
+        }
+        return TOMLKeyLines(offsets: parser.keyOffsets, in: parser.bytes)
     }
 
     // MARK: Document structure
@@ -50,6 +66,7 @@ public struct TOMLParser {
     }
 
     private mutating func parseTableHeader() throws(Error) {
+        let start = position
         advance()
         let isArray = peek() == UInt8(ascii: "[")
         if isArray { advance() }
@@ -65,11 +82,13 @@ public struct TOMLParser {
             try createTable(at: path)
             definedTables.insert(path)
         }
+        recordOffset(start, of: path)
         currentPath = path
         try skipToLineEnd()
     }
 
     private mutating func parseKeyValue(into tablePath: [String]) throws(Error) {
+        let start = position
         let key = try parseKey()
         skipWhitespace()
         try expect("=")
@@ -84,6 +103,22 @@ public struct TOMLParser {
             }
         }
         try insert(value, at: parent, key: key[key.count - 1])
+        recordOffset(start, of: tablePath + key)
+    }
+
+    /// Names a path as `ConfigSection` does in errors: elements of arrays of tables as `name[N]`.
+    /// Tables a header or dotted key creates on the way get the line of their first mention.
+    private mutating func recordOffset(_ offset: Int, of path: [String]) {
+        var name = ""
+        for depth in path.indices {
+            if depth > 0 { name += "." }
+            name += path[depth]
+            if keyOffsets[name] == nil { keyOffsets[name] = offset }
+            if let count = arrayTableCounts[Array(path[...depth])] {
+                name += "[\(count)]"
+                if keyOffsets[name] == nil { keyOffsets[name] = offset }
+            }
+        }
     }
 
     // MARK: Keys
@@ -392,6 +427,7 @@ public struct TOMLParser {
             }
         }
         sealedPaths.remove(path)
+        arrayTableCounts[path, default: 0] += 1
         // Headers below this path now refer to the newest element, which is empty.
         definedTables = definedTables.filter { !$0.starts(with: path) || $0 == path }
     }

@@ -3,9 +3,6 @@ import DBus
 import DBusBridge
 import ArgumentParser
 import Logging
-#if canImport(Glibc)
-import Glibc
-#endif
 
 @main
 enum Main {
@@ -45,6 +42,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(name: .long, help: "auto (journald under systemd, else plain), journald (<N> priority prefixes, no timestamps) or plain.")
+    var logFormat: LogFormat = .auto
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -53,7 +53,13 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
+        let format = logFormat.resolved()
         LoggingSystem.bootstrap { label in
+            if format == .journald {
+                var handler = JournalLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
@@ -65,6 +71,8 @@ struct Run: AsyncParsableCommand {
         logger.info("stopped")
     }
 }
+
+extension LogFormat: ExpressibleByArgument {}
 
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Check a configuration file and exit.")
@@ -113,16 +121,4 @@ struct DBusTools: AsyncParsableCommand {
 func printError(_ text: String) {
     var standardError = StandardError()
     print(text, to: &standardError)
-}
-
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        // write(2) on descriptor 2: no shared C FILE state, no Foundation.
-        var bytes = Array(string.utf8)[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
-            if written <= 0 { return }
-            bytes = bytes.dropFirst(written)
-        }
-    }
 }

@@ -17,7 +17,7 @@ struct Adhocd: AsyncParsableCommand {
         commandName: "adhocd",
         abstract: "Control this machine from any XMPP client: ad-hoc commands, allowed by roster groups.",
         version: AdhocdVersion.current,
-        subcommands: [Run.self, CheckConfig.self, DBusTools.self])
+        subcommands: [Run.self, Check.self, CheckConfig.self, DBusTools.self])
 }
 
 struct ConfigOptions: ParsableArguments {
@@ -74,16 +74,39 @@ struct Run: AsyncParsableCommand {
 
 extension LogFormat: ExpressibleByArgument {}
 
-struct CheckConfig: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check a configuration file and exit.")
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the configuration and every command definition, without connecting.",
+        discussion: """
+        Prints each problem as FILE:LINE: problem — fix, then a summary. Exits 0 when adhocd \
+        would start with the configuration (warnings allowed), 78 (EX_CONFIG) when it would not.
+        """)
 
     @OptionGroup var options: ConfigOptions
 
     func run() throws {
-        let configuration = try options.load()
-        for warning in configuration.warnings { printError("warning: \(warning)") }
-        let enabled = DaemonConfiguration.builtinNames.filter { configuration.builtins[$0]?.enabled == true }
-        print("\(configuration.file): OK (account \(configuration.client.account), commands: \(enabled.joined(separator: ", ")))")
+        try Self.check(options.config)
+    }
+
+    static func check(_ file: String) throws {
+        let report = ConfigurationCheck().run(file: file)
+        for problem in report.problems { printError(problem.description) }
+        guard !report.hasErrors else {
+            printError(report.summary)
+            throw ExitCode(78)  // EX_CONFIG
+        }
+        print(report.summary)
+    }
+}
+
+/// The name `check` had before; kept so existing units and scripts go on working.
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check-config", abstract: "Same as check.", shouldDisplay: false)
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() throws {
+        try Check.check(options.config)
     }
 }
 

@@ -15,14 +15,15 @@ build: deps
 demo: build
 	$(PYTHON) scripts/demo.py
 
-# Swift unit and integration tests, then the slixmpp interop tests against the built binary.
-# Stray sandbox servers are reaped whatever happens.
+# Swift unit and integration tests, the slixmpp interop tests against the built binary, then
+# the shipping tests (man pages, units, CLI). Stray sandbox servers are reaped whatever happens.
 test: deps
 	@trap 'python3 scripts/prosody_sandbox.py reap >/dev/null 2>&1 || true' EXIT; \
 	set -e; \
 	swift build --build-tests; \
 	swift test; \
-	$(PYTHON) -m pytest -q Tests/interop
+	$(PYTHON) -m pytest -q Tests/interop; \
+	$(PYTHON) -m pytest -q Tests/packaging
 
 bench: deps
 	bench/run

@@ -44,6 +44,24 @@ import TOMLConfig
         #expect(report.summary == "\(file.path): OK (account bot@example.org; commands: status, set-presence, reload; 1 [[dbus]] block; roster groups named: admins, coloc)")
     }
 
+    @Test func theSummarySaysWhenNoBuiltinIsOn() throws {
+        let file = try ConfigFile("""
+        [account]
+        jid = "bot@example.org"
+        password_file = "PASSWORD_FILE"
+
+        [commands.status]
+        enabled = false
+
+        [commands.set-presence]
+        enabled = false
+
+        [commands.reload]
+        enabled = false
+        """)
+        #expect(ConfigurationCheck().run(file: file.path).summary == "\(file.path): OK (account bot@example.org; no built-in commands)")
+    }
+
     @Test func aTypoIsPlacedOnItsLineWithASuggestion() throws {
         let file = try ConfigFile("""
         [account]

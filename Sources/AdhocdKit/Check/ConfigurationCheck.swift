@@ -105,7 +105,7 @@ public struct ConfigurationReport: Sendable {
             return "\(file): \(counts.joined(separator: ", ")); adhocd would not start with it"
         }
         let builtins = DaemonConfiguration.builtinNames.filter { configuration.builtins[$0]?.enabled == true }
-        var parts = ["account \(configuration.client.account)", "commands: \(builtins.joined(separator: ", "))"]
+        var parts = ["account \(configuration.client.account)", builtins.isEmpty ? "no built-in commands" : "commands: \(builtins.joined(separator: ", "))"]
         if let blocks = Self.count(configuration.dbus.count, "[[dbus]] block") { parts.append(blocks) }
         let groups = configuration.groupNames.sorted()
         if !groups.isEmpty { parts.append("roster groups named: \(groups.joined(separator: ", "))") }

@@ -89,6 +89,12 @@ import TOMLConfig
         #expect(problem.description.hasSuffix("account.password_file: is required (or account.password) — add password_file = … to [account]"))
     }
 
+    @Test func aMissingTableIsNamed() throws {
+        let file = try ConfigFile("[presence]\nshow = \"away\"\n")
+        let problem = try #require(ConfigurationCheck().run(file: file.path).problems.first)
+        #expect(problem.description == "\(file.path): account: the [account] table is required — add the [account] table")
+    }
+
     @Test func aMissingKeyThatIsMisspeltPointsAtTheMisspelling() throws {
         let file = try ConfigFile("""
         [account]

@@ -70,6 +70,9 @@ extension ConfigurationProblem {
         if problem.hasPrefix("is required") {
             return "add \(name) = … to \(table)"
         }
+        if problem.hasSuffix("table is required") {
+            return "add the [\(key)] table"
+        }
         return "see \(table) in adhocd.toml(5)"
     }
 

@@ -91,9 +91,13 @@ struct Check: ParsableCommand {
 
     static func check(_ file: String) throws {
         let report = ConfigurationCheck().run(file: file)
-        for problem in report.problems { printError(problem.description) }
+        // As ExecStartPre, the problems reach the journal: give them their level there.
+        let inJournal = LogFormat.auto.resolved() == .journald
+        for problem in report.problems {
+            printError((inJournal ? "<\(problem.syslogPriority)>" : "") + problem.description)
+        }
         guard !report.hasErrors else {
-            printError(report.summary)
+            printError((inJournal ? "<3>" : "") + report.summary)
             throw ExitCode(78)  // EX_CONFIG
         }
         print(report.summary)

@@ -97,6 +97,20 @@ def test_check_passes_with_warnings(adhocd, tmp_path):
     assert result.stdout.endswith(", 1 warning\n")
 
 
+def test_check_gives_problems_their_level_in_the_journal(adhocd, tmp_path):
+    """As the unit's ExecStartPre its standard error is the journal: lines carry <N>."""
+    config = write_config(tmp_path, POLICY_CONFIG.replace('resource = "home"', 'resource = "home"\nport = 0'))
+    log = tmp_path / "check.log"
+    with open(log, "w") as stderr:
+        status = os.fstat(stderr.fileno())
+        environment = dict(os.environ, JOURNAL_STREAM=f"{status.st_dev}:{status.st_ino}")
+        result = subprocess.run([str(adhocd), "check", "--config", str(config)], stderr=stderr, env=environment)
+    assert result.returncode == 78
+    lines = log.read_text().splitlines()
+    assert lines[0].startswith(f"<3>{config}:6: account.port: must be between 1 and 65535")
+    assert lines[1] == f"<3>{config}: 1 error; adhocd would not start with it"
+
+
 def test_check_config_is_a_hidden_alias(adhocd, tmp_path):
     config = write_config(tmp_path, EXAMPLE)
     assert run(adhocd, "check-config", "--config", config).returncode == 0

@@ -25,6 +25,9 @@ public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible
         self.fix = fix
     }
 
+    /// The level journald records it at (sd-daemon(3)): err or warning.
+    public var syslogPriority: Int { severity == .error ? 3 : 4 }
+
     public var description: String {
         let place = line.map { "\(file):\($0)" } ?? file
         let label = severity == .warning ? "warning: " : ""

@@ -85,7 +85,8 @@ def test_lists_every_file_with_its_mode_owned_by_root(deb):
     for path, mode in EXPECTED_DIRECTORIES.items():
         assert entries[path] == (mode_string(mode, True), "root/root"), path
     for name in commands_d_files():
-        assert entries[f"etc/adhocd/commands.d/{name}"][0] == mode_string(0o640, False)
+        mode = 0o755 if os.access(REPO / "commands.d" / name, os.X_OK) else 0o644
+        assert entries[f"etc/adhocd/commands.d/{name}"] == (mode_string(mode, False), "root/root"), name
     # Nothing of the build or of the Swift toolchain slipped in.
     assert not [path for path in entries if ".build" in path or "swift" in path.lower()]
 
@@ -111,6 +112,26 @@ def test_conffiles_and_maintainer_scripts(control):
         assert run("sh", "-n", path).returncode == 0, script
     md5sums = (control / "md5sums").read_text()
     assert "usr/bin/adhocd" in md5sums and "etc/adhocd" not in md5sums
+
+
+def test_commands_d_scripts_stay_executable_and_nothing_is_writable_but_by_root(installed, tmp_path):
+    """Definitions come in two forms: TOML files and executable scripts. adhocd refuses files
+    that others may write, and cannot run a script that lost its executable bit."""
+    require_tools("dpkg-deb", "dpkg-shlibdeps", "strip")
+    source = tmp_path / "commands.d"
+    source.mkdir()
+    (source / "uptime.toml").write_text('name = "Uptime"\n')
+    script = source / "journal.sh"
+    script.write_text("#!/bin/sh\n# adhocd:begin\n# adhocd:end\n")
+    script.chmod(0o775)
+    built = run(REPO / "packaging" / "build-deb", "--binary", installed / "usr" / "bin" / "adhocd",
+                "--commands-d", source, "--output", tmp_path / "dist")
+    assert built.returncode == 0, built.stderr
+    entries = listing(Path(built.stdout.strip()))
+    assert entries["etc/adhocd/commands.d/journal.sh"] == ("-rwxr-xr-x", "root/root")
+    assert entries["etc/adhocd/commands.d/uptime.toml"] == ("-rw-r--r--", "root/root")
+    control = unpack("dpkg-deb", "-e", Path(built.stdout.strip()), tmp_path / "control")
+    assert "/etc/adhocd/commands.d/journal.sh" in (control / "conffiles").read_text().split()
 
 
 def test_the_binary_runs_from_the_unpacked_tree(installed):

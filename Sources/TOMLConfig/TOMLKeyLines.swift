@@ -2,9 +2,9 @@
 /// `ConfigurationError.invalid` names (`account.jid`, `commands.status.allow`, `dbus[2].units`),
 /// so an error about a value can point at its line.
 public struct TOMLKeyLines: Sendable, Equatable {
-    public let lines: [String: Int]
+    private let lines: [String: Int]
 
-    public init(lines: [String: Int]) {
+    public init(_ lines: [String: Int] = [:]) {
         self.lines = lines
     }
 
@@ -36,7 +36,7 @@ public struct TOMLKeyLines: Sendable, Equatable {
 
     /// The line of `keyPath`, or of the nearest table above it when the key is not in the file
     /// (a required key that is missing is reported at its table's header).
-    public func line(of keyPath: String) -> Int? {
+    public func line(for keyPath: String) -> Int? {
         var path = Substring(keyPath)
         while !path.isEmpty {
             if let line = lines[String(path)] { return line }

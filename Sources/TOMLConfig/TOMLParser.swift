@@ -42,7 +42,7 @@ public struct TOMLParser {
         do {
             try parser.parseDocument()
         } catch {
-            return TOMLKeyLines(lines: [:])
+            return TOMLKeyLines()
         }
         return TOMLKeyLines(offsets: parser.keyOffsets, in: parser.bytes)
     }

@@ -24,36 +24,36 @@ import Testing
 
     @Test func namesKeysAsConfigurationErrorsDo() {
         let lines = TOMLParser.keyLines(in: Self.text)
-        #expect(lines.line(of: "top") == 2)
-        #expect(lines.line(of: "account") == 4)
-        #expect(lines.line(of: "account.jid") == 5)
-        #expect(lines.line(of: "account.password_file") == 6)
-        #expect(lines.line(of: "commands.status") == 8)
-        #expect(lines.line(of: "commands.status.allow") == 9)
+        #expect(lines.line(for: "top") == 2)
+        #expect(lines.line(for: "account") == 4)
+        #expect(lines.line(for: "account.jid") == 5)
+        #expect(lines.line(for: "account.password_file") == 6)
+        #expect(lines.line(for: "commands.status") == 8)
+        #expect(lines.line(for: "commands.status.allow") == 9)
         // Elements of an array of tables are numbered from 1, like ConfigSection paths.
-        #expect(lines.line(of: "dbus") == 11)
-        #expect(lines.line(of: "dbus[1]") == 11)
-        #expect(lines.line(of: "dbus[1].preset") == 12)
-        #expect(lines.line(of: "dbus[2]") == 14)
-        #expect(lines.line(of: "dbus[2].units") == 16)
-        #expect(lines.line(of: "dbus[2].inline") == 17)
+        #expect(lines.line(for: "dbus") == 11)
+        #expect(lines.line(for: "dbus[1]") == 11)
+        #expect(lines.line(for: "dbus[1].preset") == 12)
+        #expect(lines.line(for: "dbus[2]") == 14)
+        #expect(lines.line(for: "dbus[2].units") == 16)
+        #expect(lines.line(for: "dbus[2].inline") == 17)
     }
 
     @Test func fallsBackToTheNearestTable() {
         let lines = TOMLParser.keyLines(in: Self.text)
         // Missing keys ("is required") are reported at their table's header.
-        #expect(lines.line(of: "account.password") == 4)
-        #expect(lines.line(of: "commands.status.deny") == 8)
-        #expect(lines.line(of: "dbus[2].inline.c") == 17)
-        #expect(lines.line(of: "dbus[3].service") == 11)
-        #expect(lines.line(of: "presence.show") == nil)
+        #expect(lines.line(for: "account.password") == 4)
+        #expect(lines.line(for: "commands.status.deny") == 8)
+        #expect(lines.line(for: "dbus[2].inline.c") == 17)
+        #expect(lines.line(for: "dbus[3].service") == 11)
+        #expect(lines.line(for: "presence.show") == nil)
     }
 
     @Test func countsCRLFAndMultilineStrings() {
         let lines = TOMLParser.keyLines(in: "a = \"\"\"\none\ntwo\n\"\"\"\r\nb = 2\r\n[t]\r\nc = 3\r\n")
-        #expect(lines.line(of: "a") == 1)
-        #expect(lines.line(of: "b") == 5)
-        #expect(lines.line(of: "t.c") == 7)
+        #expect(lines.line(for: "a") == 1)
+        #expect(lines.line(for: "b") == 5)
+        #expect(lines.line(for: "t.c") == 7)
     }
 
     @Test func listsTheKeysOfATable() {
@@ -65,7 +65,7 @@ import Testing
     }
 
     @Test func isEmptyForInvalidTOML() {
-        #expect(TOMLParser.keyLines(in: "a = \n").lines.isEmpty)
+        #expect(TOMLParser.keyLines(in: "a = \n") == TOMLKeyLines())
     }
 
     @Test func unknownKeysSuggestTheKnownOne() throws {

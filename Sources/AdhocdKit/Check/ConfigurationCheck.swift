@@ -30,7 +30,7 @@ public struct ConfigurationCheck: Sendable {
     public static let standardSources: [Source] = [.readerWarnings, .ruleConflicts, .busChoices]
 
     public func run(file: String) -> ConfigurationReport {
-        let lines = readTextFile(file).map { TOMLParser.keyLines(in: $0) } ?? TOMLKeyLines(lines: [:])
+        let lines = readTextFile(file).map { TOMLParser.keyLines(in: $0) } ?? TOMLKeyLines()
         do {
             let configuration = try DaemonConfiguration.load(from: file)
             return ConfigurationReport(file: file, configuration: configuration, problems: sources.flatMap { $0.problems(configuration, lines) })
@@ -52,7 +52,7 @@ extension ConfigurationCheck.Source {
         func check(_ policy: AccessPolicy, table: String) {
             for rule in policy.allow where policy.deny.contains(rule) {
                 problems.append(ConfigurationProblem(
-                    severity: .warning, file: configuration.file, line: lines.line(of: "\(table).deny"),
+                    severity: .warning, file: configuration.file, line: lines.line(for: "\(table).deny"),
                     problem: "\(table): '\(rule)' is both allowed and denied, and deny wins",
                     fix: "remove it from one of the lists"))
             }
@@ -82,7 +82,7 @@ extension ConfigurationCheck.Source {
                 return nil
             }
             return ConfigurationProblem(
-                severity: .warning, file: configuration.file, line: lines.line(of: "\(table).bus"), problem: "\(table): \(problem)", fix: fix)
+                severity: .warning, file: configuration.file, line: lines.line(for: "\(table).bus"), problem: "\(table): \(problem)", fix: fix)
         }
     }
 }

@@ -48,7 +48,7 @@ extension ConfigurationProblem {
                 severity: .error, file: file, line: line, problem: "TOML syntax error at column \(column): \(message)",
                 fix: "fix the syntax: strings in quotes, lists in [ ], one key = value per line")
         case .invalid(let file, let key, let problem):
-            self.init(severity: .error, file: file, line: lines.line(of: key), problem: "\(key): \(problem)", fix: Self.fix(key: key, problem: problem))
+            self.init(severity: .error, file: file, line: lines.line(for: key), problem: "\(key): \(problem)", fix: Self.fix(key: key, problem: problem))
             if problem.hasPrefix("is required") { pointAtMisspelling(of: key, lines: lines) }
         }
     }
@@ -59,7 +59,7 @@ extension ConfigurationProblem {
         let table = key.lastIndex(of: ".").map { String(key[..<$0]) } ?? ""
         let name = key.lastIndex(of: ".").map { String(key[key.index(after: $0)...]) } ?? key
         guard let typo = lines.keys(in: table).first(where: { isLikelyTypo($0, of: name) }) else { return }
-        line = lines.line(of: table.isEmpty ? typo : "\(table).\(typo)")
+        line = lines.line(for: table.isEmpty ? typo : "\(table).\(typo)")
         fix = "rename \(typo) to \(name)"
     }
 

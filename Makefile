@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 PYTHON := .venv/bin/python
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test deb bench clean
 
 deps:
 	@scripts/install-deps
@@ -15,17 +15,24 @@ build: deps
 demo: build
 	$(PYTHON) scripts/demo.py
 
-# Swift unit and integration tests, then the slixmpp interop tests against the built binary.
-# Stray sandbox servers are reaped whatever happens.
+# Swift unit and integration tests, the slixmpp interop tests against the built binary, then
+# the shipping tests (units, man pages, CLI) with the .deb built once for them (a release
+# build in .build-deb). Stray sandbox servers are reaped whatever happens.
 test: deps
 	@trap 'python3 scripts/prosody_sandbox.py reap >/dev/null 2>&1 || true' EXIT; \
 	set -e; \
 	swift build --build-tests; \
 	swift test; \
-	$(PYTHON) -m pytest -q Tests/interop
+	$(PYTHON) -m pytest -q Tests/interop; \
+	deb="$$(packaging/build-deb --output .build-deb/dist)"; \
+	ADHOCD_DEB="$$deb" $(PYTHON) -m pytest -q Tests/packaging
+
+# The Debian package, in dist/.
+deb:
+	packaging/build-deb
 
 bench: deps
 	bench/run
 
 clean:
-	rm -rf .build .venv
+	rm -rf .build .build-deb dist .venv

@@ -89,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "adhocd",
             dependencies: [
-                "AdhocdKit", "DBus", "DBusBridge",
+                "AdhocdKit", "DBus", "DBusBridge", "XMPPCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

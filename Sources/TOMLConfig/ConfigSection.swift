@@ -119,10 +119,34 @@ public struct ConfigSection {
         return sections
     }
 
-    /// Fails on the first key nobody asked for.
+    /// Fails on the first key nobody asked for, suggesting the known key it is a typo of.
     public func rejectUnknownKeys() throws(ConfigurationError) {
         if let unknown = values.keys.sorted().first(where: { !used.contains($0) }) {
-            throw error(unknown, "unknown key")
+            // Every key read so far was asked for by name, so `used` is the table's vocabulary.
+            let suggestion = used.sorted().first { isLikelyTypo(unknown, of: $0) }
+            throw error(unknown, suggestion.map { "unknown key (did you mean '\($0)'?)" } ?? "unknown key")
         }
     }
+}
+
+/// Whether `text` is probably `key` mistyped: a few edits apart, fewer for short keys.
+public func isLikelyTypo(_ text: String, of key: String) -> Bool {
+    text != key && editDistance(text, key) <= max(1, key.count / 4)
+}
+
+/// Edits (insert, delete, replace, swap two neighbours) from one key to another, for
+/// "did you mean" on short key names.
+func editDistance(_ first: String, _ second: String) -> Int {
+    let a = Array(first.unicodeScalars)
+    let b = Array(second.unicodeScalars)
+    var distance = [[Int]](repeating: Array(0...b.count), count: a.count + 1)
+    for i in 0...a.count { distance[i][0] = i }
+    for i in a.indices {
+        for j in b.indices {
+            var best = min(distance[i][j + 1] + 1, distance[i + 1][j] + 1, distance[i][j] + (a[i] == b[j] ? 0 : 1))
+            if i > 0, j > 0, a[i] == b[j - 1], a[i - 1] == b[j] { best = min(best, distance[i - 1][j - 1] + 1) }
+            distance[i + 1][j + 1] = best
+        }
+    }
+    return distance[a.count][b.count]
 }

@@ -20,10 +20,10 @@ public struct TOMLParser {
     private var definedTables: Set<[String]> = []
     /// Inline tables and static arrays, which are closed to later additions.
     private var sealedPaths: Set<[String]> = []
-    /// The line each key and table header was written on, by display path ("param[2].type").
-    private var keyLines: [String: Int] = [:]
-    /// A position whose line is known, so finding the current line scans only what is new.
-    private var lineMark = (position: 0, line: 1)
+    /// Where each key and table header starts, by the key path errors name (see `TOMLKeyLines`).
+    private var keyOffsets: [String: Int] = [:]
+    /// Tables appended so far to each `[[array]]`, to name its elements `dbus[1]`, `dbus[2]`…
+    private var arrayTableCounts: [[String]: Int] = [:]
 
     init(_ text: String) {
         bytes = Array(text.utf8)
@@ -38,7 +38,19 @@ public struct TOMLParser {
     public static func parseWithLines(_ text: String) throws(Error) -> TOMLDocument {
         var parser = TOMLParser(text)
         try parser.parseDocument()
-        return TOMLDocument(values: parser.root, keyLines: TOMLKeyLines(parser.keyLines))
+        return TOMLDocument(values: parser.root, keyLines: TOMLKeyLines(offsets: parser.keyOffsets, in: parser.bytes))
+    }
+
+    /// The line each key and table header of `text` is on, for errors about values; empty when
+    /// the text is not valid TOML (its syntax error carries its own line).
+    public static func keyLines(in text: String) -> TOMLKeyLines {
+        var parser = TOMLParser(text)
+        do {
+            try parser.parseDocument()
+        } catch {
+            return TOMLKeyLines()
+        }
+        return TOMLKeyLines(offsets: parser.keyOffsets, in: parser.bytes)
     }
 
     // MARK: Document structure
@@ -60,7 +72,7 @@ public struct TOMLParser {
     }
 
     private mutating func parseTableHeader() throws(Error) {
-        let line = currentLine()
+        let start = position
         advance()
         let isArray = peek() == UInt8(ascii: "[")
         if isArray { advance() }
@@ -76,13 +88,13 @@ public struct TOMLParser {
             try createTable(at: path)
             definedTables.insert(path)
         }
+        recordOffset(start, of: path)
         currentPath = path
-        keyLines[displayPath(path)] = line
         try skipToLineEnd()
     }
 
     private mutating func parseKeyValue(into tablePath: [String]) throws(Error) {
-        let line = currentLine()
+        let start = position
         let key = try parseKey()
         skipWhitespace()
         try expect("=")
@@ -97,37 +109,22 @@ public struct TOMLParser {
             }
         }
         try insert(value, at: parent, key: key[key.count - 1])
-        let parentPath = displayPath(parent)
-        keyLines[parentPath.isEmpty ? key[key.count - 1] : "\(parentPath).\(key[key.count - 1])"] = line
+        recordOffset(start, of: tablePath + key)
     }
 
-    /// A table path as errors spell it: the current element of an array of tables gets its
-    /// 1-based index (`param[2]`).
-    private func displayPath(_ path: [String]) -> String {
-        var parts: [String] = []
-        var table: [String: ConfigValue]? = root
-        for key in path {
-            switch table?[key] {
-            case .array(let items)?:
-                parts.append("\(key)[\(items.count)]")
-                if case .table(let child)? = items.last { table = child } else { table = nil }
-            case .table(let child)?:
-                parts.append(key)
-                table = child
-            default:
-                parts.append(key)
-                table = nil
+    /// Names a path as `ConfigSection` does in errors: elements of arrays of tables as `name[N]`.
+    /// Tables a header or dotted key creates on the way get the line of their first mention.
+    private mutating func recordOffset(_ offset: Int, of path: [String]) {
+        var name = ""
+        for depth in path.indices {
+            if depth > 0 { name += "." }
+            name += path[depth]
+            if keyOffsets[name] == nil { keyOffsets[name] = offset }
+            if let count = arrayTableCounts[Array(path[...depth])] {
+                name += "[\(count)]"
+                if keyOffsets[name] == nil { keyOffsets[name] = offset }
             }
         }
-        return parts.joined(separator: ".")
-    }
-
-    private mutating func currentLine() -> Int {
-        if position < lineMark.position { lineMark = (0, 1) }
-        var line = lineMark.line
-        for index in lineMark.position..<min(position, bytes.count) where bytes[index] == UInt8(ascii: "\n") { line += 1 }
-        lineMark = (position, line)
-        return line
     }
 
     // MARK: Keys
@@ -436,6 +433,7 @@ public struct TOMLParser {
             }
         }
         sealedPaths.remove(path)
+        arrayTableCounts[path, default: 0] += 1
         // Headers below this path now refer to the newest element, which is empty.
         definedTables = definedTables.filter { !$0.starts(with: path) || $0 == path }
     }

@@ -4,9 +4,7 @@ import DBus
 import DBusBridge
 import ArgumentParser
 import Logging
-#if canImport(Glibc)
-import Glibc
-#endif
+import XMPPCore
 
 @main
 enum Main {
@@ -21,7 +19,7 @@ struct Adhocd: AsyncParsableCommand {
         commandName: "adhocd",
         abstract: "Control this machine from any XMPP client: ad-hoc commands, allowed by roster groups.",
         version: AdhocdVersion.current,
-        subcommands: [Run.self, CheckConfig.self, DBusTools.self])
+        subcommands: [Run.self, Check.self, CheckConfig.self, Commands.self, DBusTools.self])
 }
 
 struct ConfigOptions: ParsableArguments {
@@ -46,6 +44,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(name: .long, help: "auto (journald under systemd, else plain), journald (<N> priority prefixes, no timestamps) or plain.")
+    var logFormat: LogFormat = .auto
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -54,7 +55,13 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
+        let format = logFormat.resolved()
         LoggingSystem.bootstrap { label in
+            if format == .journald {
+                var handler = JournalLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
@@ -67,38 +74,81 @@ struct Run: AsyncParsableCommand {
     }
 }
 
-struct CheckConfig: ParsableCommand {
+extension LogFormat: ExpressibleByArgument {}
+
+struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check a configuration file and the definitions in commands.d, and exit.",
-        discussion: "Broken or unsafe files in commands.d are listed with their line and fix; the daemon skips them and loads the others, so they fail the check only with --strict.",
-        aliases: ["check"])
+        abstract: "Check the configuration and every command definition, without connecting.",
+        discussion: """
+        Prints each problem as FILE:LINE: problem — fix, then a summary. Exits 0 when all is \
+        well (warnings allowed); 1 when adhocd would start but skip some files in commands.d \
+        (it loads the others); 78 (EX_CONFIG) when it would not start with the configuration.
+        """)
 
     @OptionGroup var options: ConfigOptions
 
-    @Flag(name: .long, help: "Fail (exit status 1) when a file in commands.d would be skipped.")
-    var strict = false
+    @Flag(name: .long, help: "Check the configuration file only, not commands.d (for ExecStartPre: a broken definition must not stop the service).")
+    var configOnly = false
 
     func run() throws {
-        let configuration = try options.load()
-        for warning in configuration.warnings { printError("warning: \(warning)") }
-        let enabled = DaemonConfiguration.builtinNames.filter { configuration.builtins[$0]?.enabled == true }
-        print("\(configuration.file): OK (account \(configuration.client.account), commands: \(enabled.joined(separator: ", ")))")
+        try Self.check(options.config, sources: configOnly ? ConfigurationCheck.configurationSources : ConfigurationCheck.standardSources)
+    }
 
-        let settings = configuration.commandFiles
-        let report = CommandDirectory(
-            path: settings.directory, reader: DefinitionReader(isRoot: geteuid() == 0),
-            reservedNodes: Set(DaemonConfiguration.builtinNames)).load()
-        guard report.directoryExists else {
-            print("\(settings.directory): does not exist, so no commands from files")
-            return
+    static func check(_ file: String, sources: [ConfigurationCheck.Source] = ConfigurationCheck.standardSources) throws {
+        let report = ConfigurationCheck(sources: sources).run(file: file)
+        // As ExecStartPre, the problems reach the journal: give them their level there.
+        let inJournal = LogFormat.auto.resolved() == .journald
+        for problem in report.problems {
+            printError((inJournal ? "<\(problem.syslogPriority)>" : "") + problem.description)
         }
-        for definition in report.definitions {
-            print("\(definition.file): OK, command '\(definition.node)' (\(definition.name)), \(definition.policy)")
+        if report.preventsStart {
+            printError((inJournal ? "<3>" : "") + report.summary)
+            throw ExitCode(78)  // EX_CONFIG
         }
-        for warning in report.warnings { printError("warning: \(warning)") }
-        for problem in report.problems { printError("error: \(problem)") }
-        print("\(settings.directory): \(report.definitions.count) loaded, \(report.problems.count) skipped")
-        if strict, !report.problems.isEmpty { throw ExitCode(1) }
+        print(report.summary)
+        if report.hasErrors { throw ExitCode(1) }
+    }
+}
+
+/// The name `check` had before; kept so existing units and scripts go on working.
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check-config", abstract: "Same as check.", shouldDisplay: false)
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() throws {
+        try Check.check(options.config)
+    }
+}
+
+struct Commands: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the commands the configuration offers, who may run them, and a link to each.",
+        discussion: """
+        Built offline from the configuration: no XMPP connection, no D-Bus. With --as, the \
+        ALLOWED column applies each command's rules to that contact, in the roster groups \
+        --groups names. The links (xmpp:BOT?command;node=NODE) open a command in clients that \
+        support them, such as Cheogram.
+        """)
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("Say which commands this contact may run.", valueName: "jid"))
+    var requester: String?
+
+    @Option(help: ArgumentHelp("With --as: the contact's roster groups, comma-separated.", valueName: "a,b"))
+    var groups: String?
+
+    func validate() throws {
+        if groups != nil, requester == nil { throw ValidationError("--groups needs --as JID") }
+        if let requester, (try? JID(requester)) == nil { throw ValidationError("--as: '\(requester)' is not a JID") }
+    }
+
+    func run() throws {
+        let listing = CommandListing(configuration: try options.load())
+        let contact = requester.flatMap { try? JID($0) }
+        let groupNames = Set((groups ?? "").split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty })
+        print(listing.render(requester: contact, groups: groupNames), terminator: "")
     }
 }
 
@@ -136,16 +186,4 @@ struct DBusTools: AsyncParsableCommand {
 func printError(_ text: String) {
     var standardError = StandardError()
     print(text, to: &standardError)
-}
-
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        // write(2) on descriptor 2: no shared C FILE state, no Foundation.
-        var bytes = Array(string.utf8)[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
-            if written <= 0 { return }
-            bytes = bytes.dropFirst(written)
-        }
-    }
 }

@@ -153,35 +153,19 @@ public final class Daemon: Sendable {
     // MARK: Built-in commands
 
     private func builtinCommands(_ configuration: DaemonConfiguration) -> [any Command] {
-        var commands: [any Command] = []
-        func settings(_ name: String) -> DaemonConfiguration.BuiltinSettings? {
-            guard let settings = configuration.builtins[name], settings.enabled else { return nil }
-            return settings
-        }
-        if let status = settings("status") {
-            commands.append(StatusCommand(policy: status.policy))
-        }
-        if let presence = settings("set-presence") {
-            let control = PresenceControl(
-                current: { [client] in
-                    let settings = client.presence
-                    return PresenceChoice(show: settings.show, status: settings.status, priority: settings.priority)
-                },
-                change: { [client] choice in
-                    await client.setPresence(PresenceSettings(show: choice.show, status: choice.status, priority: choice.priority))
-                })
-            commands.append(SetPresenceCommand(policy: presence.policy, control: control))
-        }
-        if let reload = settings("reload") {
-            commands.append(ReloadCommand(policy: reload.policy) { [weak self] in
-                guard let self else { return "adhocd is shutting down" }
-                return try await self.reload()
+        let presence = PresenceControl(
+            current: { [client] in
+                let settings = client.presence
+                return PresenceChoice(show: settings.show, status: settings.status, priority: settings.priority)
+            },
+            change: { [client] choice in
+                await client.setPresence(PresenceSettings(show: choice.show, status: choice.status, priority: choice.priority))
             })
+        let builtins = BuiltinCommandSet(presence: presence) { [weak self] in
+            guard let self else { return "adhocd is shutting down" }
+            return try await self.reload()
         }
-        if let echo = settings("echo") {
-            commands.append(EchoCommand(policy: echo.policy))
-        }
-        return commands
+        return builtins.commands(for: configuration)
     }
 }
 

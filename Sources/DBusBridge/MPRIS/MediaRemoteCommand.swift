@@ -22,7 +22,7 @@ struct MediaRemoteCommand: Command {
 
     /// `ordinal` counts `preset = "mpris"` blocks only, so the usual single remote is `mpris/remote`.
     init(block: DBusBlock, ordinal: Int, handle: BusHandle, players: [String]) {
-        node = ordinal == 0 ? "mpris/remote" : "mpris/remote-\(ordinal + 1)"
+        node = Self.node(ordinal: ordinal)
         name = block.label
         policy = block.policy
         sessionTimeout = block.sessionTimeout
@@ -30,6 +30,8 @@ struct MediaRemoteCommand: Command {
         self.handle = handle
         self.players = players
     }
+
+    static func node(ordinal: Int) -> String { ordinal == 0 ? "mpris/remote" : "mpris/remote-\(ordinal + 1)" }
 
     var stageTimeout: Duration { callTimeout + .seconds(5) }
 

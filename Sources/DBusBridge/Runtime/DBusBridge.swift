@@ -19,13 +19,19 @@ public struct DBusBridge: Sendable {
         self.logger = logger
     }
 
+    /// The ordinal of each media-remote block, by block index. Remotes are numbered among
+    /// themselves, so their nodes stay put when other blocks change.
+    static func remoteOrdinals(_ blocks: [DBusBlock]) -> [Int: Int] {
+        var ordinals: [Int: Int] = [:]
+        for (index, block) in blocks.enumerated() where block.preset == .mpris { ordinals[index] = ordinals.count }
+        return ordinals
+    }
+
     /// Runs until cancelled; then removes every command it added.
     public func run() async {
         var buses: [DBusBusAddress] = []
         for block in blocks where !buses.contains(block.bus) { buses.append(block.bus) }
-        // Media remotes are numbered among themselves: their nodes stay put when other blocks change.
-        var remoteOrdinals: [Int: Int] = [:]
-        for (index, block) in blocks.enumerated() where block.preset == .mpris { remoteOrdinals[index] = remoteOrdinals.count }
+        let remoteOrdinals = Self.remoteOrdinals(blocks)
         await withTaskGroup(of: Void.self) { group in
             for bus in buses {
                 let indexed = blocks.enumerated().filter { $0.element.bus == bus }.map { (index: $0.offset, block: $0.element) }

@@ -49,13 +49,17 @@ struct SystemdUnitCommand: Command {
     init(unit: String, operation: Operation, block: DBusBlock, handle: BusHandle) {
         self.unit = unit
         self.operation = operation
-        node = "systemd/\(unit)/\(operation.rawValue)"
-        name = "\(block.label): \(operation.rawValue) \(unit)"
+        node = Self.node(unit: unit, operation: operation)
+        name = Self.name(unit: unit, operation: operation, label: block.label)
         policy = block.policy
         self.handle = handle
         service = block.service.pattern
         callTimeout = block.callTimeout
     }
+
+    static func node(unit: String, operation: Operation) -> String { "systemd/\(unit)/\(operation.rawValue)" }
+
+    static func name(unit: String, operation: Operation, label: String) -> String { "\(label): \(operation.rawValue) \(unit)" }
 
     var stageTimeout: Duration { callTimeout * 2 + .seconds(5) }
 

@@ -1,0 +1,41 @@
+import Glibc
+import Logging
+import Testing
+@testable import AdhocdKit
+
+/// Log lines for journald: priority prefixes, no timestamps; `auto` only when stderr is the journal.
+@Suite struct JournalLogHandlerTests {
+    @Test func prefixesTheSyslogPriority() {
+        #expect(JournalLogHandler.format(level: .info, label: "adhocd", message: "logged in", metadata: [:]) == "<6>adhocd: logged in\n")
+        #expect(Logger.Level.allCases.map(JournalLogHandler.priority(of:)) == [7, 7, 6, 5, 4, 3, 2])
+    }
+
+    @Test func sortsMetadataAfterTheMessage() {
+        let line = JournalLogHandler.format(level: .warning, label: "adhocd.xmpp", message: "reconnecting", metadata: ["delay": "2s", "attempt": "3"])
+        #expect(line == "<4>adhocd.xmpp: reconnecting attempt=3 delay=2s\n")
+    }
+
+    @Test func everyLineOfAMessageKeepsItsLevel() {
+        let text = JournalLogHandler.format(level: .error, label: "adhocd", message: "reload failed:\nline 2", metadata: [:])
+        #expect(text == "<3>adhocd: reload failed:\n<3>adhocd: line 2\n")
+    }
+
+    @Test func autoMeansJournaldOnlyWhenStandardErrorIsTheJournal() {
+        #expect(LogFormat.journald.resolved(journalStream: nil) == .journald)
+        #expect(LogFormat.plain.resolved(journalStream: "1:2") == .plain)
+        #expect(LogFormat.auto.resolved(journalStream: nil) == .plain)
+        // Inherited from a service but pointing elsewhere (stderr redirected to a file).
+        #expect(LogFormat.auto.resolved(journalStream: "0:1") == .plain)
+        var status = stat()
+        #expect(fstat(2, &status) == 0)
+        #expect(LogFormat.auto.resolved(journalStream: "\(status.st_dev):\(status.st_ino)") == .journald)
+    }
+
+    @Test func parsesJournalStream() {
+        #expect(LogFormat.names("8:1234", device: 8, inode: 1234))
+        #expect(!LogFormat.names("8:1234", device: 8, inode: 1235))
+        #expect(!LogFormat.names("8", device: 8, inode: 0))
+        #expect(!LogFormat.names("8:x", device: 8, inode: 0))
+        #expect(!LogFormat.names("", device: 0, inode: 0))
+    }
+}

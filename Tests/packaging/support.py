@@ -1,0 +1,87 @@
+"""Helpers for the shipping tests: tools that must exist, commands, configurations, unit checks."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_tools(*names: str) -> None:
+    """Skips the test when a tool is missing, saying why; under CI fails instead, so CI never
+    passes by skipping."""
+    missing = [name for name in names if shutil.which(name) is None]
+    if not missing:
+        return
+    message = f"{', '.join(missing)} not installed (scripts/install-deps installs it)"
+    if IN_CI:
+        pytest.fail(f"{message}: CI must run every test", pytrace=False)
+    pytest.skip(message)
+
+
+def adhocd_binary() -> Path:
+    """The binary under test: $ADHOCD_BIN, else the debug build."""
+    path = Path(os.environ.get("ADHOCD_BIN", REPO / ".build" / "debug" / "adhocd"))
+    if not path.exists():
+        message = f"{path} not found: run `swift build` first (make test does)"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+def run(*args, **kwargs) -> subprocess.CompletedProcess:
+    """Runs a command, capturing text output; never raises on a non-zero status."""
+    return subprocess.run([str(arg) for arg in args], capture_output=True, text=True, timeout=120, **kwargs)
+
+
+def write_config(directory: Path, text: str, name: str = "adhocd.toml") -> Path:
+    """Writes a configuration whose PASSWORD_FILE placeholder names a private password file."""
+    password = directory / "password"
+    password.write_text("secret\n")
+    password.chmod(0o600)
+    path = directory / name
+    path.write_text(text.replace("PASSWORD_FILE", str(password)).replace("/etc/adhocd/password", str(password)))
+    return path
+
+
+def verify_unit(unit: Path, binary: Path, man_root: Path, scratch: Path, user: bool = False) -> None:
+    """`systemd-analyze verify`, which needs no running systemd. It checks that every command's
+    program exists, so /usr/bin/adhocd becomes the binary under test, and that the man pages in
+    Documentation= resolve, so MANPATH points at `man_root` (with man5/ and man8/)."""
+    require_tools("systemd-analyze", "man")
+    copy_dir = scratch / ("user" if user else "system")
+    copy_dir.mkdir(parents=True, exist_ok=True)
+    copy = copy_dir / "adhocd.service"
+    copy.write_text(unit.read_text().replace("/usr/bin/adhocd", str(binary)))
+    runtime = scratch / "runtime"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    env = dict(os.environ, MANPATH=str(man_root), XDG_RUNTIME_DIR=str(runtime), SYSTEMD_LOG_LEVEL="notice")
+    command = ["systemd-analyze", *(["--user"] if user else []), "verify", copy]
+    result = run(*command, env=env)
+    assert result.returncode == 0 and result.stderr.strip() == "", f"{unit.name}:\n{result.stdout}{result.stderr}"
+
+
+def man_tree(directory: Path) -> Path:
+    """The repo's man pages laid out as MANPATH wants them."""
+    for page in (REPO / "packaging" / "man").iterdir():
+        section = directory / f"man{page.suffix[1:]}"
+        section.mkdir(parents=True, exist_ok=True)
+        shutil.copy(page, section / page.name)
+    return directory
+
+
+def unit_directives(path: Path) -> dict[str, list[str]]:
+    """Every `Key=value` of a unit file by key (sections ignored: our keys do not repeat across them)."""
+    directives: dict[str, list[str]] = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";", "[")):
+            continue
+        key, _, value = line.partition("=")
+        directives.setdefault(key, []).append(value)
+    return directives

@@ -1,0 +1,216 @@
+"""`adhocd check`, `adhocd commands` and the log formats, through the real binary."""
+
+import os
+import subprocess
+import time
+
+from support import REPO, run, write_config
+
+EXAMPLE = (REPO / "packaging" / "adhocd.example.toml").read_text()
+
+POLICY_CONFIG = """
+[account]
+jid = "bot@example.org"
+password_file = "PASSWORD_FILE"
+resource = "home"
+
+[commands.status]
+allow = ["self", "group:admins", "jid:carol@example.net"]
+
+[commands.set-presence]
+allow = ["group:admins"]
+deny = ["jid:mallory@example.net"]
+
+[[dbus]]
+preset = "mpris"
+allow = ["group:coloc"]
+
+[[dbus]]
+preset = "systemd"
+units = ["nginx.service"]
+allow = ["group:admins"]
+"""
+
+
+def commands(adhocd, config, *args) -> dict[str, dict[str, str]]:
+    """`adhocd commands` parsed: each row by node, with its columns by header."""
+    result = run(adhocd, "commands", "--config", config, *args)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    header = lines[2]
+    starts = [header.index(name) for name in header.split()]
+    rows = {}
+    for line in lines[3:]:
+        if not line.strip():
+            break
+        cells = [line[start:end].strip() for start, end in zip(starts, starts[1:] + [None])]
+        rows[cells[0]] = dict(zip(header.split(), cells))
+    return rows
+
+
+# adhocd check
+
+
+def test_check_accepts_the_shipped_example(adhocd, tmp_path):
+    config = write_config(tmp_path, EXAMPLE)
+    result = run(adhocd, "check", "--config", config)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout == f"{config}: OK (account bot@example.org; commands: status, set-presence, reload; roster groups named: admins)\n"
+
+
+def test_check_places_each_problem_on_its_line_with_a_fix(adhocd, tmp_path):
+    config = write_config(tmp_path, '[account]\njid = "bot@example.org"\npassword_file = "PASSWORD_FILE"\n\n[presence]\nshow = "busy"\n')
+    result = run(adhocd, "check", "--config", config)
+    assert result.returncode == 78
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{config}:6: presence.show: must be one of online, chat, away, xa, dnd, found \"busy\" — see [presence] in adhocd.toml(5)",
+        f"{config}: 1 error; adhocd would not start with it",
+    ]
+
+
+def test_check_suggests_the_key_a_typo_meant(adhocd, tmp_path):
+    config = write_config(tmp_path, EXAMPLE.replace("resource =", "resorce ="))
+    result = run(adhocd, "check", "--config", config)
+    assert result.returncode == 78
+    line = next(number for number, text in enumerate(config.read_text().splitlines(), 1) if text.startswith("resorce"))
+    assert result.stderr.startswith(f"{config}:{line}: account.resorce: unknown key (did you mean 'resource'?) — correct or remove it")
+
+
+def test_check_reports_syntax_errors_and_missing_files(adhocd, tmp_path):
+    config = write_config(tmp_path, '[account]\njid = "bot@example.org"\nport = 52 22\n')
+    result = run(adhocd, "check", "--config", config)
+    assert result.returncode == 78
+    assert result.stderr.startswith(f"{config}:3: TOML syntax error at column")
+    missing = run(adhocd, "check", "--config", tmp_path / "nope.toml")
+    assert missing.returncode == 78
+    assert missing.stderr.startswith(f"{tmp_path / 'nope.toml'}: cannot read the configuration: No such file or directory — ")
+
+
+def test_check_passes_with_warnings(adhocd, tmp_path):
+    config = write_config(tmp_path, POLICY_CONFIG + '\n[commands.reload]\nallow = ["self"]\ndeny = ["self"]\n')
+    result = run(adhocd, "check", "--config", config)
+    assert result.returncode == 0
+    line = config.read_text().splitlines().index('deny = ["self"]') + 1
+    assert result.stderr == f"{config}:{line}: warning: commands.reload: 'self' is both allowed and denied, and deny wins — remove it from one of the lists\n"
+    assert result.stdout.endswith(", 1 warning\n")
+
+
+def test_check_gives_problems_their_level_in_the_journal(adhocd, tmp_path):
+    """As the unit's ExecStartPre its standard error is the journal: lines carry <N>."""
+    config = write_config(tmp_path, POLICY_CONFIG.replace('resource = "home"', 'resource = "home"\nport = 0'))
+    log = tmp_path / "check.log"
+    with open(log, "w") as stderr:
+        status = os.fstat(stderr.fileno())
+        environment = dict(os.environ, JOURNAL_STREAM=f"{status.st_dev}:{status.st_ino}")
+        result = subprocess.run([str(adhocd), "check", "--config", str(config)], stderr=stderr, env=environment)
+    assert result.returncode == 78
+    lines = log.read_text().splitlines()
+    assert lines[0].startswith(f"<3>{config}:6: account.port: must be between 1 and 65535")
+    assert lines[1] == f"<3>{config}: 1 error; adhocd would not start with it"
+
+
+def test_check_config_is_a_hidden_alias(adhocd, tmp_path):
+    config = write_config(tmp_path, EXAMPLE)
+    assert run(adhocd, "check-config", "--config", config).returncode == 0
+    assert run(adhocd, "check-config", "--config", tmp_path / "nope.toml").returncode == 78
+    assert "check-config" not in run(adhocd, "--help").stdout
+
+
+# adhocd commands
+
+
+def test_commands_lists_every_command_with_rules_and_links(adhocd, tmp_path):
+    rows = commands(adhocd, write_config(tmp_path, POLICY_CONFIG))
+    assert list(rows) == [
+        "status", "set-presence", "reload", "mpris/remote",
+        "systemd/nginx.service/status", "systemd/nginx.service/start", "systemd/nginx.service/stop", "systemd/nginx.service/restart",
+    ]
+    assert "ALLOWED" not in rows["status"]
+    assert rows["status"]["RULES"] == "allow self, group:admins, jid:carol@example.net"
+    assert rows["set-presence"]["RULES"] == "allow group:admins; deny jid:mallory@example.net"
+    assert rows["mpris/remote"]["SOURCE"] == "D-Bus MPRIS (session bus, while a player runs)"
+    assert rows["mpris/remote"]["LINK"] == "xmpp:bot@example.org/home?command;node=mpris%2Fremote"
+    assert rows["systemd/nginx.service/restart"]["LINK"] == "xmpp:bot@example.org/home?command;node=systemd%2Fnginx.service%2Frestart"
+
+
+def allowed(adhocd, config, *args) -> list[str]:
+    return [node for node, row in commands(adhocd, config, *args).items() if row["ALLOWED"] == "yes"]
+
+
+def test_commands_as_a_contact(adhocd, tmp_path):
+    config = write_config(tmp_path, POLICY_CONFIG)
+    # The bot's own account from another resource: `self`.
+    assert allowed(adhocd, config, "--as", "bot@example.org/phone") == ["status", "reload"]
+    # Default deny: a stranger runs nothing, and sees why.
+    stranger = run(adhocd, "commands", "--config", config, "--as", "eve@example.net")
+    assert "as eve@example.net in no roster group: may run 0 of 8" in stranger.stdout
+    assert allowed(adhocd, config, "--as", "eve@example.net") == []
+    assert allowed(adhocd, config, "--as", "carol@example.net/laptop") == ["status"]
+    assert allowed(adhocd, config, "--as", "alice@example.org", "--groups", "coloc") == ["mpris/remote"]
+    assert allowed(adhocd, config, "--as", "alice@example.org", "--groups", "admins, coloc") == [
+        "status", "set-presence", "mpris/remote",
+        "systemd/nginx.service/status", "systemd/nginx.service/start", "systemd/nginx.service/stop", "systemd/nginx.service/restart",
+    ]
+    # Deny wins over the group.
+    assert "set-presence" not in allowed(adhocd, config, "--as", "mallory@example.net", "--groups", "admins")
+
+
+def test_commands_refuses_bad_arguments(adhocd, tmp_path):
+    config = write_config(tmp_path, POLICY_CONFIG)
+    assert run(adhocd, "commands", "--config", config, "--groups", "admins").returncode == 64
+    assert run(adhocd, "commands", "--config", config, "--as", "not a jid@").returncode == 64
+    assert run(adhocd, "commands", "--config", tmp_path / "nope.toml").returncode == 78
+
+
+# Log formats
+
+
+UNREACHABLE = """
+[account]
+jid = "bot@localhost"
+password_file = "PASSWORD_FILE"
+host = "127.0.0.1"
+port = 9
+tls = "none"
+"""
+
+
+def first_log_lines(adhocd, tmp_path, *args, env=None) -> list[str]:
+    """Starts `adhocd run` against a closed loopback port and returns its first log lines."""
+    config = write_config(tmp_path, UNREACHABLE)
+    log = tmp_path / "adhocd.log"
+    with open(log, "w") as stderr:
+        environment = {key: value for key, value in os.environ.items() if key != "JOURNAL_STREAM"}
+        environment.update(env(stderr) if env else {})
+        process = subprocess.Popen([str(adhocd), "run", "--config", str(config), *args], stderr=stderr, env=environment)
+        try:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and len(log.read_text().splitlines()) < 2:
+                time.sleep(0.1)
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    return log.read_text().splitlines()
+
+
+def test_journald_format_has_priorities_and_no_timestamps(adhocd, tmp_path):
+    lines = first_log_lines(adhocd, tmp_path, "--log-format", "journald")
+    assert lines[0] == f"<6>adhocd: starting config={tmp_path / 'adhocd.toml'} version={run(adhocd, '--version').stdout.strip()}"
+    assert any(line.startswith("<4>adhocd: connection lost or failed") for line in lines)
+
+
+def test_auto_picks_journald_when_stderr_is_the_journal_stream(adhocd, tmp_path):
+    def journal_stream(stderr):
+        status = os.fstat(stderr.fileno())
+        return {"JOURNAL_STREAM": f"{status.st_dev}:{status.st_ino}"}
+
+    assert first_log_lines(adhocd, tmp_path, env=journal_stream)[0].startswith("<6>adhocd: starting")
+
+
+def test_plain_format_elsewhere(adhocd, tmp_path):
+    # An inherited JOURNAL_STREAM that names another file does not count.
+    lines = first_log_lines(adhocd, tmp_path, env=lambda _: {"JOURNAL_STREAM": "1:1"})
+    assert " info adhocd: " in lines[0] and lines[0][:4].isdigit()
+    assert run(adhocd, "run", "--log-format", "xml").returncode == 64

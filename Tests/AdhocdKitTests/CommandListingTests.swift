@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import XMPPCore
 @testable import AdhocdKit
@@ -32,6 +33,9 @@ import XMPPCore
     [[dbus]]
     service = "org.example.Thing"
     methods = ["Frob*"]
+
+    [commands_d]
+    directory = "/nonexistent/adhocd-listing-test"
     """
 
     func listing() throws -> CommandListing {
@@ -95,5 +99,22 @@ import XMPPCore
         #expect(XMPPURI.command(node: "a&b=c?d#e", at: try JID("café@example.org/r:1&2"))
             == "xmpp:caf%C3%A9@example.org/r:1&2?command;node=a%26b%3Dc%3Fd%23e")
         #expect(XMPPURI.command(node: "x", at: try JID("example.org")) == "xmpp:example.org?command;node=x")
+    }
+
+    @Test func listsTheDefinitionsInCommandsD() throws {
+        let text = """
+        [account]
+        jid = "bot@example.org"
+        password = "secret"
+
+        [commands_d]
+        directory = "\(Prerequisites.repositoryRoot)/commands.d"
+        """
+        let listing = CommandListing(configuration: try DaemonConfiguration.parse(text, file: "adhocd.toml"))
+        let files = listing.entries.filter { $0.source.hasPrefix("commands.d") }
+        #expect(files.map(\.node) == ["disk-usage", "journal", "reboot", "restart-service", "uptime"])
+        #expect(files.first { $0.node == "reboot" }?.source == "commands.d (reboot.toml)")
+        #expect(listing.permits(try #require(files.first { $0.node == "reboot" }), requester: try JID("alice@example.org"), groups: ["admins"]))
+        #expect(!listing.permits(try #require(files.first { $0.node == "reboot" }), requester: try JID("alice@example.org"), groups: ["coloc"]))
     }
 }

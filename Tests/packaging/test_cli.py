@@ -51,6 +51,32 @@ def commands(adhocd, config, *args) -> dict[str, dict[str, str]]:
 # adhocd check
 
 
+def test_check_reads_commands_d_and_fails_only_for_files_it_would_skip(adhocd, tmp_path):
+    config = write_config(tmp_path, POLICY_CONFIG)
+    definitions = tmp_path / "commands.d"
+    definitions.mkdir()
+    (definitions / "uptime.toml").write_text('name = "Uptime"\nexec = ["/usr/bin/uptime"]\n')
+    (definitions / "broken.toml").write_text('name = "Broken"\nexec = ["/usr/bin/true"]\noutput = "html"\n')
+    for path in definitions.iterdir():
+        path.chmod(0o644)
+
+    result = run(adhocd, "check", "--config", config)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{definitions}/broken.toml:3: output:" in result.stderr
+    assert result.stdout.startswith(f"{config}: OK (")
+    assert "1 file in" in result.stdout and "would be skipped" in result.stdout
+
+    # As the units' ExecStartPre: the configuration alone, so a broken definition costs one command.
+    only = run(adhocd, "check", "--config-only", "--config", config)
+    assert only.returncode == 0, only.stderr
+    assert "broken.toml" not in only.stderr
+
+    # The good definition is listed with the others.
+    rows = commands(adhocd, config)
+    assert (rows["uptime"]["NAME"], rows["uptime"]["SOURCE"]) == ("Uptime", "commands.d (uptime.toml)")
+    assert "broken" not in rows
+
+
 def test_check_accepts_the_shipped_example(adhocd, tmp_path):
     config = write_config(tmp_path, EXAMPLE)
     result = run(adhocd, "check", "--config", config)

@@ -20,6 +20,7 @@ EXPECTED_FILES = {
     "etc/adhocd/adhocd.toml": 0o640,
     "usr/share/man/man8/adhocd.8.gz": 0o644,
     "usr/share/man/man5/adhocd.toml.5.gz": 0o644,
+    "usr/share/man/man5/adhocd.commands.5.gz": 0o644,
     "usr/share/doc/adhocd/README.md": 0o644,
     "usr/share/doc/adhocd/copyright": 0o644,
     "usr/share/doc/adhocd/examples/50-adhocd.rules": 0o644,
@@ -157,7 +158,7 @@ def test_the_packaged_units_verify(installed, tmp_path):
 
 def test_the_packaged_man_pages_render(installed):
     require_tools("man")
-    for page in ("man8/adhocd.8.gz", "man5/adhocd.toml.5.gz"):
+    for page in ("man8/adhocd.8.gz", "man5/adhocd.toml.5.gz", "man5/adhocd.commands.5.gz"):
         shown = run("man", "-l", installed / "usr" / "share" / "man" / page, env={"MANWIDTH": "80", "PATH": "/usr/bin:/bin"})
         assert shown.returncode == 0 and "SEE ALSO" in re.sub(".\x08", "", shown.stdout), page
 

@@ -12,7 +12,7 @@ import pytest
 from support import REPO, require_tools, run
 
 MAN = REPO / "packaging" / "man"
-PAGES = [MAN / "adhocd.8", MAN / "adhocd.toml.5"]
+PAGES = [MAN / "adhocd.8", MAN / "adhocd.toml.5", MAN / "adhocd.commands.5"]
 
 
 def man_text(page: Path) -> str:

@@ -23,6 +23,8 @@ def test_system_unit_is_sandboxed_as_promised():
         "ProtectHome": ["yes"], "PrivateTmp": ["yes"], "Restart": ["on-failure"], "RestartPreventExitStatus": ["78"],
         "StateDirectory": ["adhocd"], "LogsDirectory": ["adhocd"], "ConfigurationDirectory": ["adhocd"],
         "ExecReload": ["/bin/kill -HUP $MAINPID"], "WantedBy": ["multi-user.target"],
+        # A broken file in commands.d costs its command, not the service.
+        "ExecStartPre": ["/usr/bin/adhocd check --config-only --config /etc/adhocd/adhocd.toml"],
     }
     for key, values in expected.items():
         assert unit.get(key) == values, key
@@ -36,7 +38,7 @@ def test_user_unit_reads_the_users_configuration():
     assert "User" not in unit
     assert unit["WantedBy"] == ["default.target"]
     assert unit["ExecStart"] == ["/usr/bin/adhocd run --config %E/adhocd/adhocd.toml --log-level info"]
-    assert unit["ExecStartPre"] == ["/usr/bin/adhocd check --config %E/adhocd/adhocd.toml"]
+    assert unit["ExecStartPre"] == ["/usr/bin/adhocd check --config-only --config %E/adhocd/adhocd.toml"]
 
 
 def test_unit_command_lines_are_accepted_by_the_binary(adhocd, tmp_path):

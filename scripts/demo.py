@@ -11,6 +11,7 @@ so you can log in with any XMPP client.
 
 import argparse
 import asyncio
+import os
 import shutil
 import sys
 import tempfile
@@ -23,6 +24,8 @@ sys.path.insert(0, str(REPO / "Tests" / "interop"))
 from prosody_sandbox import Sandbox  # noqa: E402
 from adhocd_harness import Adhocd, command_nodes, execute, form_fields, is_available, set_roster_groups, xmpp_client  # noqa: E402
 from dbus_harness import PrivateBus, missing_programs  # noqa: E402
+
+DEMO_COMMANDS = ("uptime.toml", "disk-usage.sh")
 
 RULES = {
     "presence": {"status": "Demo bot on this machine"},
@@ -59,6 +62,15 @@ async def play(sandbox, bot) -> None:
                                    form={"action": "play-pause"})
             print(f"    {paused['command']['notes'][0][1]}; mpv is now {form_fields(paused)['status']['value']}")
             await execute(user, bot.jid, "mpris/remote", action="complete", sessionid=first["command"]["sessionid"], form={})
+
+        say("running 'uptime' and 'disk-usage' from commands.d (programs run without a shell, audited)")
+        uptime = await execute(user, bot.jid, "uptime")
+        print(f"    {uptime['command']['notes'][0][1].strip()}")
+        async with xmpp_client(sandbox, "bot", "botpw", resource="admin") as admin:
+            disks = await execute(admin, bot.jid, "disk-usage")
+        for item in disks["command"]["form"]["items"][:3]:
+            print("    " + "  ".join(str(value) for value in item.values()))
+        print(f"    audit log: {len(bot.audit_entries())} entries in {bot.audit_log}")
 
         say("running 'status'")
         form = (await execute(user, bot.jid, "status"))["command"]["form"]
@@ -106,7 +118,12 @@ def main() -> int:
             bus.start_mpv()
             say(f"mpv is playing a tone on a private session bus ({bus.address})")
             tables["dbus"] = [{"preset": "mpris", "bus": bus.address, "allow": ["self", "group:coloc"]}]
-        bot = Adhocd(sandbox, tables).start()
+        bot = Adhocd(sandbox, tables)
+        # The read-only examples of commands.d; reboot and restart-service would act on this machine.
+        for example in DEMO_COMMANDS:
+            source = REPO / "commands.d" / example
+            bot.add_command(example, source.read_text(), executable=os.access(source, os.X_OK))
+        bot.start()
         say(f"adhocd is online as {bot.jid} (log: {bot.log})")
         for line in bot.log_text().splitlines():
             if "connected" in line:

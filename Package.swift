@@ -62,14 +62,17 @@ let package = Package(
             dependencies: ["DBus", "AdHoc", "XMPPCore", "TOMLConfig", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // The machine's vital signs from /proc and statvfs, and their human formatting.
+        .target(name: "HostMetrics"),
+
         // Commands every adhocd has: status, set-presence, reload.
-        .target(name: "BuiltinCommands", dependencies: ["AdHoc", "XMPPCore"]),
+        .target(name: "BuiltinCommands", dependencies: ["AdHoc", "XMPPCore", "HostMetrics"]),
 
         // Configuration and wiring of the daemon; the executable is a thin CLI over it.
         .target(
             name: "AdhocdKit",
             dependencies: [
-                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands", "TOMLConfig", "DBusBridge",
+                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands", "HostMetrics", "TOMLConfig", "DBusBridge",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,7 +104,8 @@ let package = Package(
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
         .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPPCore", "TestSupport"]),
         .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "AdHoc", "XMPPCore"]),
+        .testTarget(name: "HostMetricsTests", dependencies: ["HostMetrics"]),
+        .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "HostMetrics", "AdHoc", "XMPPCore"]),
         .testTarget(name: "DBusTests", dependencies: ["DBus", "CDBus", "TestSupport"], exclude: ["Samples"]),
         .testTarget(name: "DBusBridgeTests", dependencies: ["DBusBridge", "DBus", "AdHoc", "XMPPCore", "TOMLConfig", "TestSupport"]),
         .testTarget(name: "TOMLConfigTests", dependencies: ["TOMLConfig"]),

@@ -1,6 +1,6 @@
 import AdHoc
+import HostMetrics
 import TOMLConfig
-import BuiltinCommands
 import DBusBridge
 import XMPPClient
 import XMPPCore

@@ -26,6 +26,6 @@ extension CommandResponder {
                 guard let ownJID = client?.boundJID else { return [] }
                 return discoItems(for: requester, ownJID: ownJID)
             })
-        client.setSubscriptionPolicy { [self] contact in admitsAnyCommand(contact) }
+        client.setSubscriptionPolicy { [self] contact in admitsAnyCommand(contact) ? .approve : .leavePending }
     }
 }

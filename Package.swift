@@ -68,6 +68,12 @@ let package = Package(
         // Commands every adhocd has: status, set-presence, reload.
         .target(name: "BuiltinCommands", dependencies: ["AdHoc", "XMPPCore", "HostMetrics"]),
 
+        // Machine health as presence: probes, levels, status text, when to publish and alert.
+        .target(
+            name: "HealthMonitor",
+            dependencies: ["XMPPCore", "HostMetrics"]
+        ),
+
         // Configuration and wiring of the daemon; the executable is a thin CLI over it.
         .target(
             name: "AdhocdKit",
@@ -105,6 +111,7 @@ let package = Package(
         .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPPCore", "TestSupport"]),
         .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HostMetricsTests", dependencies: ["HostMetrics"]),
+        .testTarget(name: "HealthMonitorTests", dependencies: ["HealthMonitor", "XMPPCore"]),
         .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "HostMetrics", "AdHoc", "XMPPCore"]),
         .testTarget(name: "DBusTests", dependencies: ["DBus", "CDBus", "TestSupport"], exclude: ["Samples"]),
         .testTarget(name: "DBusBridgeTests", dependencies: ["DBusBridge", "DBus", "AdHoc", "XMPPCore", "TOMLConfig", "TestSupport"]),

@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CDBus", pkgConfig: "dbus-1", providers: [.apt(["libdbus-1-dev"])]),
         .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
+        // GNU spawn and pipe calls Swift's Glibc module hides, for the health monitor's probe command.
+        .target(name: "CProbeSpawn"),
 
         // Pure values: JID, XML tree, streaming parser, stanzas, data forms.
         .target(name: "XMPPCore", dependencies: ["CLibXML2"]),
@@ -71,7 +73,7 @@ let package = Package(
         // Machine health as presence: probes, levels, status text, when to publish and alert.
         .target(
             name: "HealthMonitor",
-            dependencies: ["XMPPCore", "HostMetrics"]
+            dependencies: ["XMPPCore", "DBus", "HostMetrics", "TOMLConfig", "CProbeSpawn", .product(name: "Logging", package: "swift-log")]
         ),
 
         // Configuration and wiring of the daemon; the executable is a thin CLI over it.
@@ -111,7 +113,7 @@ let package = Package(
         .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPPCore", "TestSupport"]),
         .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HostMetricsTests", dependencies: ["HostMetrics"]),
-        .testTarget(name: "HealthMonitorTests", dependencies: ["HealthMonitor", "XMPPCore"]),
+        .testTarget(name: "HealthMonitorTests", dependencies: ["HealthMonitor", "DBus", "CDBus", "TOMLConfig", "XMPPCore", "TestSupport"]),
         .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "HostMetrics", "AdHoc", "XMPPCore"]),
         .testTarget(name: "DBusTests", dependencies: ["DBus", "CDBus", "TestSupport"], exclude: ["Samples"]),
         .testTarget(name: "DBusBridgeTests", dependencies: ["DBusBridge", "DBus", "AdHoc", "XMPPCore", "TOMLConfig", "TestSupport"]),

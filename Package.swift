@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers point down only: adhocd → AdhocdKit → (BuiltinCommands, AdHoc, XMPPClient) → XMPPCore → C libraries.
+// Layers point down only: adhocd → AdhocdKit → (BuiltinCommands, HealthMonitor, DBusBridge, AdHoc, XMPPClient) → XMPPCore → C libraries.
 let package = Package(
     name: "adhocd",
     platforms: [.macOS(.v15)],
@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "AdhocdKit",
             dependencies: [
-                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands", "HostMetrics", "TOMLConfig", "DBusBridge",
+                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands", "HostMetrics", "HealthMonitor", "TOMLConfig", "DBusBridge",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -75,7 +75,8 @@ struct CheckConfig: ParsableCommand {
         let configuration = try options.load()
         for warning in configuration.warnings { printError("warning: \(warning)") }
         let enabled = DaemonConfiguration.builtinNames.filter { configuration.builtins[$0]?.enabled == true }
-        print("\(configuration.file): OK (account \(configuration.client.account), commands: \(enabled.joined(separator: ", ")))")
+        let monitor = configuration.monitor.map { "every \($0.interval)" } ?? "off"
+        print("\(configuration.file): OK (account \(configuration.client.account), commands: \(enabled.joined(separator: ", ")), health monitor: \(monitor))")
     }
 }
 

@@ -57,6 +57,38 @@ import XMPPCore
         }
     }
 
+    @Test func setPresenceOffersToHandBackToTheHealthMonitor() async throws {
+        final class Box: Sendable { let resumed = Mutex(false); let changed = Mutex<PresenceChoice?>(nil) }
+        let box = Box()
+        let control = PresenceControl(
+            current: { PresenceChoice(show: .away, status: "load 3.1 (warning)", priority: 0) },
+            change: { choice in box.changed.withLock { $0 = choice } },
+            automaticIsActive: { true },
+            resumeAutomatic: { box.resumed.withLock { $0 = true } })
+        let command = SetPresenceCommand(policy: .ownAccountOnly, control: control)
+        guard case .ask(let stage) = try await command.start(context) else { Issue.record("expected a form"); return }
+        #expect(stage.form.field("automatic")?.type == .boolean)
+        #expect(stage.form.field("automatic")?.value == "false")
+
+        let manual = try stage.form.validate(DataForm(.submit, fields: [FormField("status", type: nil, values: ["dnd"])]))
+        _ = try await command.submit(stage: stage.id, values: manual, action: .complete, context: context)
+        #expect(box.changed.withLock { $0?.show } == .dnd)
+        #expect(!box.resumed.withLock { $0 })
+
+        let back = try stage.form.validate(DataForm(.submit, fields: [FormField("automatic", type: nil, values: ["1"])]))
+        guard case .complete(.note(let text, _)) = try await command.submit(stage: stage.id, values: back, action: .complete, context: context) else {
+            Issue.record("expected a note")
+            return
+        }
+        #expect(text == "Presence follows the health monitor again.")
+        #expect(box.resumed.withLock { $0 })
+
+        // Without a monitor, no such field.
+        let plain = SetPresenceCommand(policy: .ownAccountOnly, control: PresenceControl(current: control.current, change: control.change))
+        guard case .ask(let plainStage) = try await plain.start(context) else { Issue.record("expected a form"); return }
+        #expect(plainStage.form.field("automatic") == nil)
+    }
+
     @Test func reloadReportsSuccessAndFailure() async throws {
         struct Invalid: Error, CustomStringConvertible { var description: String { "adhocd.toml: account.port: bad" } }
         let works = ReloadCommand(policy: .ownAccountOnly) { "Reloaded: nothing changed." }

@@ -1,7 +1,8 @@
 import AdHoc
+import DBusBridge
+import HealthMonitor
 import HostMetrics
 import TOMLConfig
-import DBusBridge
 import XMPPClient
 import XMPPCore
 #if canImport(Glibc)
@@ -17,6 +18,10 @@ public struct DaemonConfiguration: Sendable {
     public var builtins: [String: BuiltinSettings]
     /// `[[dbus]]` blocks: D-Bus services exposed as commands.
     public var dbus: [DBusBlock] = []
+    /// `[presence] subscribers` and `other_requests`.
+    public var subscriptions = SubscriptionSettings()
+    /// `[monitor]`; nil when there is no such section or it is disabled.
+    public var monitor: MonitorSettings?
     /// Things worth a log line that are not errors (a world-readable password file).
     public var warnings: [String]
 
@@ -54,8 +59,10 @@ public struct DaemonConfiguration: Sendable {
         var client = try readAccount(&account, warnings: &warnings)
         try account.rejectUnknownKeys()
 
+        var subscriptions = SubscriptionSettings()
         if var presence = try root.section("presence") {
             client.presence = try readPresence(&presence)
+            subscriptions = try SubscriptionSettings.read(&presence)
             try presence.rejectUnknownKeys()
         }
         if var connection = try root.section("connection") {
@@ -85,9 +92,16 @@ public struct DaemonConfiguration: Sendable {
             }
         }
         let dbus = try readDBusBlocks(&root)
+        var monitor: MonitorSettings?
+        if var section = try root.section("monitor") {
+            monitor = try MonitorSettings.read(&section)
+            try section.rejectUnknownKeys()
+        }
         try root.rejectUnknownKeys()
         var configuration = DaemonConfiguration(file: file, client: client, sessionLimits: limits, builtins: builtins, warnings: warnings)
         configuration.dbus = dbus
+        configuration.subscriptions = subscriptions
+        configuration.monitor = monitor
         return configuration
     }
 
@@ -219,10 +233,12 @@ public struct DaemonConfiguration: Sendable {
         return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 
-    /// Every group any rule names, for the "unknown group" warning.
+    /// Every group any rule or alert names, for the "unknown group" warning.
     public var groupNames: Set<String> {
         builtins.values.filter(\.enabled).reduce(into: Set<String>()) { $0.formUnion($1.policy.groupNames) }
             .union(dbus.flatMap(\.policy.groupNames))
+            .union(subscriptions.subscribers.groupNames)
+            .union(monitor?.groupNames ?? [])
     }
 }
 

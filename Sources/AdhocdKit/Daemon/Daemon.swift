@@ -1,6 +1,7 @@
 import AdHoc
 import BuiltinCommands
 import DBusBridge
+import HealthMonitor
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -8,16 +9,19 @@ import UnixSignals
 import XMPPClient
 import XMPPCore
 
-/// adhocd itself: the XMPP client, the command responder and the built-in commands, wired
-/// together and run until SIGTERM or SIGINT. SIGHUP and the `reload` command re-read the
-/// configuration without dropping the connection.
+/// adhocd itself: the XMPP client, the command responder, the built-in commands and the health
+/// monitor, wired together and run until SIGTERM or SIGINT. SIGHUP and the `reload` command
+/// re-read the configuration without dropping the connection.
 public final class Daemon: Sendable {
     public let client: XMPPClient
     public let responder: CommandResponder
-    private let configuration: Mutex<DaemonConfiguration>
-    private let logger: Logger
+    let configuration: Mutex<DaemonConfiguration>
+    let logger: Logger
+    let presence: PresenceArbiter
     /// The running D-Bus bridge; replaced when a reload changes the `[[dbus]]` blocks.
-    private let dbusBridge = Mutex<Task<Void, Never>?>(nil)
+    private let dbusBridge = ReplaceableTask()
+    /// The running health monitor; replaced when a reload changes `[monitor]`.
+    let monitorTask = ReplaceableTask()
 
     public init(configuration: DaemonConfiguration, logger: Logger) {
         self.configuration = Mutex(configuration)
@@ -30,7 +34,9 @@ public final class Daemon: Sendable {
             limits: configuration.sessionLimits,
             scheduler: EventLoopDeadlineScheduler(),
             logger: logger)
+        presence = PresenceArbiter(configured: configuration.client.presence, client: client)
         responder.attach(to: client)
+        client.setSubscriptionPolicy { [weak self] contact in self?.subscriptionDecision(for: contact) ?? .leavePending }
         responder.registry.setCommands(builtinCommands(configuration), provider: "builtin")
         for warning in configuration.warnings { logger.warning("\(warning)") }
     }
@@ -42,7 +48,8 @@ public final class Daemon: Sendable {
             PeriodicService(interval: .seconds(30)) { [responder] in await responder.sweep() },
             EventWatcher(daemon: self),
             ReloadOnHangup(daemon: self),
-            DBusBridgeService(daemon: self),
+            BackgroundTaskService(start: { [self] in startDBusBridge() }, stop: { [self] in stopDBusBridge() }),
+            BackgroundTaskService(start: { [self] in await startMonitor() }, stop: { [self] in stopMonitor() }),
         ]
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map {
@@ -56,7 +63,7 @@ public final class Daemon: Sendable {
     // MARK: Reload
 
     /// Re-reads the configuration file and applies what can change while connected: command
-    /// rules and enablement, and presence. Account, connection and session-limit changes are
+    /// rules and enablement, D-Bus blocks, presence and subscriptions, the monitor. Account, connection and session-limit changes are
     /// reported as needing a restart. An invalid file changes nothing.
     public func reload() async throws -> String {
         let old = configuration.withLock { $0 }
@@ -74,8 +81,15 @@ public final class Daemon: Sendable {
             applied.append("D-Bus blocks")
         }
         if new.client.presence != old.client.presence {
-            await client.setPresence(new.client.presence)
+            await presence.configure(new.client.presence)
             applied.append("presence")
+        }
+        if new.subscriptions != old.subscriptions {
+            applied.append("subscription rules")
+        }
+        if new.monitor != old.monitor {
+            await startMonitor(new.monitor)
+            applied.append("health monitor")
         }
         if ConnectionIdentity(new.client) != ConnectionIdentity(old.client) { needsRestart.append("account and connection settings") }
         if new.sessionLimits != old.sessionLimits { needsRestart.append("session limits") }
@@ -85,6 +99,8 @@ public final class Daemon: Sendable {
             current.builtins = new.builtins
             current.dbus = new.dbus
             current.client.presence = new.client.presence
+            current.subscriptions = new.subscriptions
+            current.monitor = new.monitor
             current.warnings = new.warnings
         }
         warnAboutUnknownGroups()
@@ -99,12 +115,7 @@ public final class Daemon: Sendable {
     /// (Re)starts the bridge for `blocks`: the old one is cancelled and removes its commands.
     func startDBusBridge(_ blocks: [DBusBlock]) {
         let bridge = DBusBridge(blocks: blocks, registry: responder.registry, logger: logger)
-        let task: Task<Void, Never>? = blocks.isEmpty ? nil : Task { await bridge.run() }
-        let old = dbusBridge.withLock { current in
-            defer { current = task }
-            return current
-        }
-        old?.cancel()
+        dbusBridge.replace(with: blocks.isEmpty ? nil : Task { await bridge.run() })
     }
 
     func startDBusBridge() {
@@ -112,10 +123,7 @@ public final class Daemon: Sendable {
     }
 
     func stopDBusBridge() {
-        dbusBridge.withLock { current in
-            current?.cancel()
-            current = nil
-        }
+        dbusBridge.cancel()
     }
 
     /// A reload whose failure is only logged, for SIGHUP.
@@ -147,16 +155,18 @@ public final class Daemon: Sendable {
         if let status = settings("status") {
             commands.append(StatusCommand(policy: status.policy))
         }
-        if let presence = settings("set-presence") {
+        if let setPresence = settings("set-presence") {
             let control = PresenceControl(
-                current: { [client] in
-                    let settings = client.presence
+                current: { [presence] in
+                    let settings = presence.effective
                     return PresenceChoice(show: settings.show, status: settings.status, priority: settings.priority)
                 },
-                change: { [client] choice in
-                    await client.setPresence(PresenceSettings(show: choice.show, status: choice.status, priority: choice.priority))
-                })
-            commands.append(SetPresenceCommand(policy: presence.policy, control: control))
+                change: { [presence] choice in
+                    await presence.setManually(PresenceSettings(show: choice.show, status: choice.status, priority: choice.priority))
+                },
+                automaticIsActive: { [presence] in presence.monitorIsRunning },
+                resumeAutomatic: { [presence] in await presence.resumeAutomatic() })
+            commands.append(SetPresenceCommand(policy: setPresence.policy, control: control))
         }
         if let reload = settings("reload") {
             commands.append(ReloadCommand(policy: reload.policy) { [weak self] in

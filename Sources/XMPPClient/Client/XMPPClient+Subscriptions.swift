@@ -38,10 +38,10 @@ extension XMPPClient {
             await sendSubscription(.subscribed, to: contact)
             if !weFollow(contact) { await sendSubscription(.subscribe, to: contact) }
         case .decline:
-            logger.notice("declining a presence subscription: no rule admits the contact", metadata: ["jid": "\(contact)"])
+            logger.notice("declining a presence subscription request", metadata: ["jid": "\(contact)"])
             await sendSubscription(.unsubscribed, to: contact)
         case .leavePending:
-            logger.notice("leaving a presence subscription request pending: no rule admits the contact", metadata: ["jid": "\(contact)"])
+            logger.notice("leaving a presence subscription request pending for a person to answer", metadata: ["jid": "\(contact)"])
         }
     }
 

@@ -20,6 +20,9 @@ final class ProbeRunner: Sendable {
         self.limit = limit
     }
 
+    /// Whether a run (perhaps one given up on) is still under way.
+    var isRunning: Bool { running.withLock { $0 } }
+
     func run() async -> ProbeResult {
         let started = running.withLock { running in
             guard !running else { return false }

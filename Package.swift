@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers point down only: adhocd → AdhocdKit → (BuiltinCommands, CommandFiles, DBusBridge, AdHoc, XMPPClient) → XMPPCore → C libraries.
+// Layers point down only: adhocd → AdhocdKit → (BuiltinCommands, CommandFiles, HealthMonitor, DBusBridge, AdHoc, XMPPClient)
+// → XMPPCore → C libraries.
 let package = Package(
     name: "adhocd",
     platforms: [.macOS(.v15)],
@@ -24,6 +25,8 @@ let package = Package(
         .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
         // posix_spawn with a process group, reset signals and closed descriptors; pidfd_open.
         .target(name: "CSpawn"),
+        // GNU spawn and pipe calls Swift's Glibc module hides, for the health monitor's probe command.
+        .target(name: "CProbeSpawn"),
 
         // Pure values: JID, XML tree, streaming parser, stanzas, data forms.
         .target(name: "XMPPCore", dependencies: ["CLibXML2"]),
@@ -71,14 +74,24 @@ let package = Package(
             dependencies: ["AdHoc", "XMPPCore", "TOMLConfig", "CSpawn", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // The machine's vital signs from /proc and statvfs, and their human formatting.
+        .target(name: "HostMetrics"),
+
         // Commands every adhocd has: status, set-presence, reload.
-        .target(name: "BuiltinCommands", dependencies: ["AdHoc", "XMPPCore"]),
+        .target(name: "BuiltinCommands", dependencies: ["AdHoc", "XMPPCore", "HostMetrics"]),
+
+        // Machine health as presence: probes, levels, status text, when to publish and alert.
+        .target(
+            name: "HealthMonitor",
+            dependencies: ["XMPPCore", "DBus", "HostMetrics", "TOMLConfig", "CProbeSpawn", .product(name: "Logging", package: "swift-log")]
+        ),
 
         // Configuration and wiring of the daemon; the executable is a thin CLI over it.
         .target(
             name: "AdhocdKit",
             dependencies: [
-                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands", "TOMLConfig", "DBusBridge", "CommandFiles",
+                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands", "HostMetrics", "HealthMonitor", "TOMLConfig", "DBusBridge",
+                "CommandFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -110,11 +123,13 @@ let package = Package(
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
         .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPPCore", "TestSupport"]),
         .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "AdHoc", "XMPPCore"]),
+        .testTarget(name: "HostMetricsTests", dependencies: ["HostMetrics"]),
+        .testTarget(name: "HealthMonitorTests", dependencies: ["HealthMonitor", "DBus", "CDBus", "TOMLConfig", "XMPPCore", "TestSupport"]),
+        .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "HostMetrics", "AdHoc", "XMPPCore"]),
         .testTarget(name: "DBusTests", dependencies: ["DBus", "CDBus", "TestSupport"], exclude: ["Samples"]),
         .testTarget(name: "DBusBridgeTests", dependencies: ["DBusBridge", "DBus", "AdHoc", "XMPPCore", "TOMLConfig", "TestSupport"]),
         .testTarget(name: "TOMLConfigTests", dependencies: ["TOMLConfig"]),
         .testTarget(name: "CommandFilesTests", dependencies: ["CommandFiles", "AdHoc", "XMPPCore", "TOMLConfig"]),
-        .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "XMPPCore", "TestSupport"]),
+        .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "HealthMonitor", "XMPPClient", "XMPPCore", "TestSupport"]),
     ]
 )

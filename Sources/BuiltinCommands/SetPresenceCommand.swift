@@ -17,11 +17,24 @@ public struct PresenceChoice: Sendable, Equatable {
 /// Reads and changes the bot's presence; the daemon wires it to the XMPP client.
 public struct PresenceControl: Sendable {
     public var current: @Sendable () -> PresenceChoice
+    /// Sets a presence by hand; while something sets it automatically (the health monitor),
+    /// this overrides it until `resumeAutomatic`.
     public var change: @Sendable (PresenceChoice) async -> Void
+    /// Whether something sets show and status by itself right now.
+    public var automaticIsActive: @Sendable () -> Bool
+    /// Ends a manual override: show and status follow the automatic source again.
+    public var resumeAutomatic: @Sendable () async -> Void
 
-    public init(current: @escaping @Sendable () -> PresenceChoice, change: @escaping @Sendable (PresenceChoice) async -> Void) {
+    public init(
+        current: @escaping @Sendable () -> PresenceChoice,
+        change: @escaping @Sendable (PresenceChoice) async -> Void,
+        automaticIsActive: @escaping @Sendable () -> Bool = { false },
+        resumeAutomatic: @escaping @Sendable () async -> Void = {}
+    ) {
         self.current = current
         self.change = change
+        self.automaticIsActive = automaticIsActive
+        self.resumeAutomatic = resumeAutomatic
     }
 }
 
@@ -44,20 +57,33 @@ public struct SetPresenceCommand: Command {
         self.control = control
     }
 
+    /// The boolean that hands the presence back to the health monitor; only offered while it runs.
+    static let automaticField = "automatic"
+
     public func start(_ context: CommandContext) async throws -> CommandStep {
         let current = control.current()
-        let form = DataForm(.form, title: "Set presence", instructions: ["Choose how the bot appears to its contacts."], fields: [
+        var instructions = ["Choose how the bot appears to its contacts."]
+        var fields = [
             FormField("FORM_TYPE", type: .hidden, values: [Self.formType]),
             FormField("status", type: .listSingle, label: "Status", isRequired: true, values: [current.show.rawValue],
                       options: Self.shows.map { FormField.Option($0.0.rawValue, label: $0.1) }),
             FormField("status-priority", type: .textSingle, label: "Priority", values: [String(current.priority)],
                       validation: FieldValidation(datatype: .byte, method: .range(min: "-128", max: "127"))),
             FormField("status-message", type: .textMulti, label: "Message", values: current.status.map { [$0] } ?? []),
-        ])
+        ]
+        if control.automaticIsActive() {
+            instructions.append("The health monitor sets the presence; what you choose here stays until you come back and tick \"Back to the health monitor\".")
+            fields.append(FormField(Self.automaticField, type: .boolean, label: "Back to the health monitor", values: ["false"]))
+        }
+        let form = DataForm(.form, title: "Set presence", instructions: instructions, fields: fields)
         return .ask(CommandStage(id: "presence", form: form, isFinal: true))
     }
 
     public func submit(stage: String, values: SubmittedValues, action: SubmitAction, context: CommandContext) async throws -> CommandStep {
+        if values.bool(Self.automaticField) == true {
+            await control.resumeAutomatic()
+            return .complete(.note("Presence follows the health monitor again."))
+        }
         guard let showText = values.string("status"), let show = Presence.Show(rawValue: showText) else {
             return .complete(.failure("Unknown status."))
         }

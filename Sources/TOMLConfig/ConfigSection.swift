@@ -57,17 +57,29 @@ public struct ConfigSection {
 
     /// Seconds, as an integer or a decimal number.
     public mutating func seconds(_ key: String, in range: ClosedRange<Double>) throws(ConfigurationError) -> Duration? {
-        let seconds: Double
+        guard let seconds = try number(key, in: range, unit: "seconds") else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    /// A number, integer or decimal; `unit` ("seconds", "percent") is named in errors.
+    public mutating func number(_ key: String, in range: ClosedRange<Double>, unit: String? = nil) throws(ConfigurationError) -> Double? {
+        let number: Double
         switch value(key) {
         case nil: return nil
-        case .integer(let number): seconds = Double(number)
-        case .double(let number): seconds = number
-        case let other?: throw error(key, "expected a number of seconds, found \(other.kindName)")
+        case .integer(let integer): number = Double(integer)
+        case .double(let double): number = double
+        case let other?: throw error(key, "expected a number\(unit.map { " (\($0))" } ?? ""), found \(other.kindName)")
         }
-        guard range.contains(seconds) else {
-            throw error(key, "must be between \(range.lowerBound) and \(range.upperBound) seconds")
+        guard range.contains(number) else {
+            let bounds = "between \(Self.plain(range.lowerBound)) and \(Self.plain(range.upperBound))"
+            throw error(key, "must be \(bounds)\(unit.map { " \($0)" } ?? ""), found \(Self.plain(number))")
         }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+        return number
+    }
+
+    /// 100 rather than 100.0: limits and values as people write them.
+    private static func plain(_ number: Double) -> String {
+        number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
     }
 
     public mutating func bool(_ key: String) throws(ConfigurationError) -> Bool? {

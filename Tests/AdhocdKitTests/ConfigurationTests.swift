@@ -88,6 +88,33 @@ import XMPPCore
         #expect(configuration.sessionLimits == SessionLimits())
         for name in ["status", "set-presence", "reload"] { #expect(configuration.builtins[name] == .init()) }
         #expect(configuration.builtins["echo"] == .init(enabled: false))
+        #expect(configuration.subscriptions == SubscriptionSettings())
+        #expect(configuration.subscriptions.otherRequests == .decline)
+        #expect(configuration.monitor == nil)
+    }
+
+    @Test func readsSubscriptionsAndTheMonitor() throws {
+        let configuration = try parse("""
+        [account]
+        jid = "bot@example.org"
+        password = "x"
+
+        [presence]
+        subscribers = ["jid:friend@example.org", "group:family"]
+        other_requests = "pending"
+
+        [monitor]
+        interval = 30
+        disks = ["/", "/srv"]
+        alerts = ["group:admins"]
+        """)
+        #expect(configuration.subscriptions.subscribers == AccessPolicy(allow: [.account(try JID("friend@example.org")), .group("family")]))
+        #expect(configuration.subscriptions.otherRequests == .pending)
+        let monitor = try #require(configuration.monitor)
+        #expect(monitor.interval == .seconds(30))
+        #expect(monitor.disks == ["/", "/srv"])
+        #expect(configuration.groupNames == ["family", "admins"])
+        #expect(try parse("[account]\njid = \"bot@example.org\"\npassword = \"x\"\n[monitor]\nenabled = false\n").monitor == nil)
     }
 
     @Test func readsThePasswordFromAFile() throws {
@@ -126,6 +153,10 @@ import XMPPCore
         expectError(account + "pasword = \"typo\"\n", key: "account.pasword", containing: "unknown key")
         expectError(account + "[presence]\nshow = \"sleeping\"\n", key: "presence.show", containing: "must be one of")
         expectError(account + "[presence]\npriority = 200\n", key: "presence.priority", containing: "between -128 and 127")
+        expectError(account + "[presence]\nsubscribers = [\"everyone\"]\n", key: "presence.subscribers", containing: "is not a rule")
+        expectError(account + "[presence]\nother_requests = \"ignore\"\n", key: "presence.other_requests", containing: "\"decline\" or \"pending\"")
+        expectError(account + "[monitor]\nload_warning = -1\n", key: "monitor.load_warning", containing: "between 0 and 1000")
+        expectError(account + "[monitor]\nprobe = \"x\"\n", key: "monitor.probe", containing: "unknown key")
         expectError(account + "[connection]\nping_timeout = 0\n", key: "connection.ping_timeout", containing: "between")
         expectError(account + "[commands.shutdown]\nenabled = true\n", key: "commands.shutdown", containing: "no built-in command")
         expectError(account + "[commands.status]\nallow = [\"everyone\"]\n", key: "commands.status.allow", containing: "is not a rule")
@@ -200,6 +231,7 @@ import XMPPCore
         let configuration = try parse(example.replacing("/etc/adhocd/password", with: passwordFile))
         #expect(configuration.client.account.description == "bot@example.org")
         #expect(configuration.builtins["status"]?.policy.allow == [.ownAccount, .group("admins")])
+        #expect(configuration.monitor?.alerts == [.group("admins")])
     }
 
     private func repositoryRoot() -> String {

@@ -1,83 +1,9 @@
 import AdHoc
+import HostMetrics
 import Synchronization
 import Testing
 import XMPPCore
 @testable import BuiltinCommands
-
-@Suite struct ProcParserTests {
-    @Test func readsUptimeAndLoad() throws {
-        #expect(ProcParser.uptime("350735.47 234388.90\n") == 350_735.47)
-        let load = try #require(ProcParser.loadAverage("0.52 0.40 0.31 1/123 4567\n"))
-        #expect(load.0 == 0.52 && load.1 == 0.40 && load.2 == 0.31)
-        #expect(ProcParser.loadAverage("garbage") == nil)
-        #expect(ProcParser.uptime("") == nil)
-        #expect(ProcParser.uptime("inf 1") == nil)
-        #expect(ProcParser.memory("MemTotal: 99999999999999999999 kB\n") == nil)
-        #expect(ProcParser.memory("MemTotal: 18446744073709551615 kB\n")?.totalBytes == .max)
-    }
-
-    @Test func readsMemory() throws {
-        let meminfo = """
-        MemTotal:        8000000 kB
-        MemFree:          500000 kB
-        MemAvailable:    6000000 kB
-        Buffers:          100000 kB
-        """
-        let memory = try #require(ProcParser.memory(meminfo))
-        #expect(memory.totalBytes == 8_000_000 * 1024)
-        #expect(memory.availableBytes == 6_000_000 * 1024)
-        #expect(memory.usedBytes == 2_000_000 * 1024)
-        // Old kernels: no MemAvailable.
-        let old = try #require(ProcParser.memory("MemTotal: 100 kB\nMemFree: 10 kB\nBuffers: 5 kB\nCached: 20 kB\n"))
-        #expect(old.availableBytes == 35 * 1024)
-        #expect(ProcParser.memory("nothing here") == nil)
-    }
-
-    @Test func readsDataBearingMountsOnce() {
-        let mounts = """
-        proc /proc proc rw 0 0
-        /dev/sda1 / ext4 rw 0 0
-        tmpfs /run tmpfs rw 0 0
-        /dev/sda2 /home ext4 rw 0 0
-        /dev/sda2 /srv/bind ext4 rw 0 0
-        /dev/sdb1 /mnt/My\\040Disk vfat rw 0 0
-        overlay /var/lib/docker/overlay2/x/merged overlay rw 0 0
-        """
-        let parsed = ProcParser.mounts(mounts)
-        #expect(parsed.map(\.mountPoint) == ["/", "/home", "/mnt/My Disk"])
-        // A container's overlay root still counts.
-        #expect(ProcParser.mounts("overlay / overlay rw 0 0\n").map(\.mountPoint) == ["/"])
-    }
-
-    @Test func readsThisMachine() throws {
-        let snapshot = try HostProbe().snapshot()
-        #expect(snapshot.uptimeSeconds > 0)
-        #expect(snapshot.memory.totalBytes > 0)
-        #expect(!snapshot.hostname.isEmpty)
-        #expect(snapshot.disks.contains { $0.mountPoint == "/" })
-    }
-
-    @Test func failsClearlyWithoutProc() {
-        #expect(throws: HostProbe.ProbeError.self) { try HostProbe(procRoot: "/nonexistent").snapshot() }
-    }
-}
-
-@Suite struct FormatTests {
-    @Test func formatsDurationsBytesAndDecimals() {
-        #expect(Format.duration(seconds: 42.9) == "42 s")
-        #expect(Format.duration(seconds: .infinity) == "unknown")
-        #expect(Format.duration(seconds: 3700) == "1 h 1 min")
-        #expect(Format.duration(seconds: 3 * 86_400 + 4 * 3600 + 5 * 60) == "3 d 4 h 5 min")
-        #expect(Format.bytes(512) == "512 B")
-        #expect(Format.bytes(1536) == "1.5 KiB")
-        #expect(Format.bytes(8 * 1024 * 1024 * 1024) == "8.0 GiB")
-        #expect(Format.decimal(0.5, places: 2) == "0.50")
-        #expect(Format.decimal(-1.005, places: 1) == "-1.0")
-        #expect(Format.decimal(2, places: 0) == "2")
-        #expect(Format.decimal(.nan, places: 2) == "nan")
-        #expect(Format.decimal(1e300, places: 2) == "1e+300")
-    }
-}
 
 @Suite struct BuiltinCommandTests {
     let context = CommandContext(requester: try! JID("bot@example.org/phone"), node: "x", sessionID: "s")
@@ -129,6 +55,38 @@ import XMPPCore
         #expect(throws: FormValidationError.self) {
             try stage.form.validate(DataForm(.submit, fields: [FormField("status-priority", type: nil, values: ["500"])]))
         }
+    }
+
+    @Test func setPresenceOffersToHandBackToTheHealthMonitor() async throws {
+        final class Box: Sendable { let resumed = Mutex(false); let changed = Mutex<PresenceChoice?>(nil) }
+        let box = Box()
+        let control = PresenceControl(
+            current: { PresenceChoice(show: .away, status: "load 3.1 (warning)", priority: 0) },
+            change: { choice in box.changed.withLock { $0 = choice } },
+            automaticIsActive: { true },
+            resumeAutomatic: { box.resumed.withLock { $0 = true } })
+        let command = SetPresenceCommand(policy: .ownAccountOnly, control: control)
+        guard case .ask(let stage) = try await command.start(context) else { Issue.record("expected a form"); return }
+        #expect(stage.form.field("automatic")?.type == .boolean)
+        #expect(stage.form.field("automatic")?.value == "false")
+
+        let manual = try stage.form.validate(DataForm(.submit, fields: [FormField("status", type: nil, values: ["dnd"])]))
+        _ = try await command.submit(stage: stage.id, values: manual, action: .complete, context: context)
+        #expect(box.changed.withLock { $0?.show } == .dnd)
+        #expect(!box.resumed.withLock { $0 })
+
+        let back = try stage.form.validate(DataForm(.submit, fields: [FormField("automatic", type: nil, values: ["1"])]))
+        guard case .complete(.note(let text, _)) = try await command.submit(stage: stage.id, values: back, action: .complete, context: context) else {
+            Issue.record("expected a note")
+            return
+        }
+        #expect(text == "Presence follows the health monitor again.")
+        #expect(box.resumed.withLock { $0 })
+
+        // Without a monitor, no such field.
+        let plain = SetPresenceCommand(policy: .ownAccountOnly, control: PresenceControl(current: control.current, change: control.change))
+        guard case .ask(let plainStage) = try await plain.start(context) else { Issue.record("expected a form"); return }
+        #expect(plainStage.form.field("automatic") == nil)
     }
 
     @Test func reloadReportsSuccessAndFailure() async throws {

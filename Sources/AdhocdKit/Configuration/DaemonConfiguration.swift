@@ -1,8 +1,9 @@
 import AdHoc
-import TOMLConfig
-import BuiltinCommands
 import CommandFiles
 import DBusBridge
+import HealthMonitor
+import HostMetrics
+import TOMLConfig
 import XMPPClient
 import XMPPCore
 #if canImport(Glibc)
@@ -20,6 +21,10 @@ public struct DaemonConfiguration: Sendable {
     public var dbus: [DBusBlock] = []
     /// `[commands_d]`: where command definition files live, the audit log, run limits.
     public var commandFiles: CommandFilesSettings
+    /// `[presence] subscribers` and `other_requests`.
+    public var subscriptions = SubscriptionSettings()
+    /// `[monitor]`; nil when there is no such section or it is disabled.
+    public var monitor: MonitorSettings?
     /// Things worth a log line that are not errors (a world-readable password file).
     public var warnings: [String]
 
@@ -57,8 +62,10 @@ public struct DaemonConfiguration: Sendable {
         var client = try readAccount(&account, warnings: &warnings)
         try account.rejectUnknownKeys()
 
+        var subscriptions = SubscriptionSettings()
         if var presence = try root.section("presence") {
             client.presence = try readPresence(&presence)
+            subscriptions = try SubscriptionSettings.read(&presence)
             try presence.rejectUnknownKeys()
         }
         if var connection = try root.section("connection") {
@@ -93,10 +100,17 @@ public struct DaemonConfiguration: Sendable {
             commandFiles = try CommandFilesSettings.read(&section, configurationFile: file)
             try section.rejectUnknownKeys()
         }
+        var monitor: MonitorSettings?
+        if var section = try root.section("monitor") {
+            monitor = try MonitorSettings.read(&section)
+            try section.rejectUnknownKeys()
+        }
         try root.rejectUnknownKeys()
         var configuration = DaemonConfiguration(
             file: file, client: client, sessionLimits: limits, builtins: builtins, commandFiles: commandFiles, warnings: warnings)
         configuration.dbus = dbus
+        configuration.subscriptions = subscriptions
+        configuration.monitor = monitor
         return configuration
     }
 
@@ -222,10 +236,12 @@ public struct DaemonConfiguration: Sendable {
         return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 
-    /// Every group any rule names, for the "unknown group" warning.
+    /// Every group any rule or alert names, for the "unknown group" warning.
     public var groupNames: Set<String> {
         builtins.values.filter(\.enabled).reduce(into: Set<String>()) { $0.formUnion($1.policy.groupNames) }
             .union(dbus.flatMap(\.policy.groupNames))
+            .union(subscriptions.subscribers.groupNames)
+            .union(monitor?.groupNames ?? [])
     }
 }
 

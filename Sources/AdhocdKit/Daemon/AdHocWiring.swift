@@ -10,9 +10,8 @@ struct RosterGroups: GroupDirectory {
 }
 
 extension CommandResponder {
-    /// Connects the responder to a client: command requests, disco for command nodes, the
-    /// features it brings, and the presence-subscription policy (only contacts some rule lets
-    /// run a command may see the bot's presence).
+    /// Connects the responder to a client: command requests, disco for command nodes, and the
+    /// features it brings.
     func attach(to client: XMPPClient) {
         client.router.register(.set, namespace: CommandNamespace.commands) { [self] request in
             try await handle(request.payload, from: request.from)
@@ -26,6 +25,5 @@ extension CommandResponder {
                 guard let ownJID = client?.boundJID else { return [] }
                 return discoItems(for: requester, ownJID: ownJID)
             })
-        client.setSubscriptionPolicy { [self] contact in admitsAnyCommand(contact) }
     }
 }

@@ -2,6 +2,7 @@ import AdHoc
 import BuiltinCommands
 import CommandFiles
 import DBusBridge
+import HealthMonitor
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -9,16 +10,19 @@ import UnixSignals
 import XMPPClient
 import XMPPCore
 
-/// adhocd itself: the XMPP client, the command responder and the built-in commands, wired
-/// together and run until SIGTERM or SIGINT. SIGHUP and the `reload` command re-read the
-/// configuration without dropping the connection.
+/// adhocd itself: the XMPP client, the command responder, the built-in commands and the health
+/// monitor, wired together and run until SIGTERM or SIGINT. SIGHUP and the `reload` command
+/// re-read the configuration without dropping the connection.
 public final class Daemon: Sendable {
     public let client: XMPPClient
     public let responder: CommandResponder
-    private let configuration: Mutex<DaemonConfiguration>
-    private let logger: Logger
+    let configuration: Mutex<DaemonConfiguration>
+    let logger: Logger
+    let presence: PresenceArbiter
     /// The running D-Bus bridge; replaced when a reload changes the `[[dbus]]` blocks.
-    private let dbusBridge = Mutex<Task<Void, Never>?>(nil)
+    private let dbusBridge = ReplaceableTask()
+    /// The running health monitor; replaced when a reload changes `[monitor]`.
+    let monitorTask = ReplaceableTask()
     /// Commands from the files in commands.d, re-read on every reload.
     public let commandFiles: CommandFilesProvider
 
@@ -39,7 +43,9 @@ public final class Daemon: Sendable {
             scheduler: EventLoopDeadlineScheduler(),
             logger: logger,
             onRefusal: { [runtime = commandFiles.runtime] refusal in runtime.recordRefusal(refusal) })
+        presence = PresenceArbiter(configured: configuration.client.presence, client: client)
         responder.attach(to: client)
+        client.setSubscriptionPolicy { [weak self] contact in self?.subscriptionDecision(for: contact) ?? .leavePending }
         responder.registry.setCommands(builtinCommands(configuration), provider: "builtin")
         for warning in configuration.warnings { logger.warning("\(warning)") }
         commandFiles.load(configuration.commandFiles)
@@ -52,7 +58,8 @@ public final class Daemon: Sendable {
             PeriodicService(interval: .seconds(30)) { [responder] in await responder.sweep() },
             EventWatcher(daemon: self),
             ReloadOnHangup(daemon: self),
-            DBusBridgeService(daemon: self),
+            BackgroundTaskService(start: { [self] in startDBusBridge() }, stop: { [self] in stopDBusBridge() }),
+            BackgroundTaskService(start: { [self] in await startMonitor() }, stop: { [self] in stopMonitor() }),
         ]
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map {
@@ -66,7 +73,7 @@ public final class Daemon: Sendable {
     // MARK: Reload
 
     /// Re-reads the configuration file and applies what can change while connected: command
-    /// rules and enablement, and presence. Account, connection and session-limit changes are
+    /// rules and enablement, D-Bus blocks, presence and subscriptions, the monitor. Account, connection and session-limit changes are
     /// reported as needing a restart. An invalid file changes nothing.
     public func reload() async throws -> String {
         let old = configuration.withLock { $0 }
@@ -84,8 +91,15 @@ public final class Daemon: Sendable {
             applied.append("D-Bus blocks")
         }
         if new.client.presence != old.client.presence {
-            await client.setPresence(new.client.presence)
+            await presence.configure(new.client.presence)
             applied.append("presence")
+        }
+        if new.subscriptions != old.subscriptions {
+            applied.append("subscription rules")
+        }
+        if new.monitor != old.monitor {
+            await startMonitor(new.monitor)
+            applied.append("health monitor")
         }
         // Files may have changed whatever the configuration says: always read the directory again.
         let files = commandFiles.load(new.commandFiles)
@@ -98,6 +112,8 @@ public final class Daemon: Sendable {
             current.dbus = new.dbus
             current.client.presence = new.client.presence
             current.commandFiles = new.commandFiles
+            current.subscriptions = new.subscriptions
+            current.monitor = new.monitor
             current.warnings = new.warnings
         }
         warnAboutUnknownGroups()
@@ -113,12 +129,7 @@ public final class Daemon: Sendable {
     /// (Re)starts the bridge for `blocks`: the old one is cancelled and removes its commands.
     func startDBusBridge(_ blocks: [DBusBlock]) {
         let bridge = DBusBridge(blocks: blocks, registry: responder.registry, logger: logger)
-        let task: Task<Void, Never>? = blocks.isEmpty ? nil : Task { await bridge.run() }
-        let old = dbusBridge.withLock { current in
-            defer { current = task }
-            return current
-        }
-        old?.cancel()
+        dbusBridge.replace(with: blocks.isEmpty ? nil : Task { await bridge.run() })
     }
 
     func startDBusBridge() {
@@ -126,10 +137,7 @@ public final class Daemon: Sendable {
     }
 
     func stopDBusBridge() {
-        dbusBridge.withLock { current in
-            current?.cancel()
-            current = nil
-        }
+        dbusBridge.cancel()
     }
 
     /// A reload whose failure is only logged, for SIGHUP.
@@ -153,15 +161,17 @@ public final class Daemon: Sendable {
     // MARK: Built-in commands
 
     private func builtinCommands(_ configuration: DaemonConfiguration) -> [any Command] {
-        let presence = PresenceControl(
-            current: { [client] in
-                let settings = client.presence
+        let control = PresenceControl(
+            current: { [presence] in
+                let settings = presence.effective
                 return PresenceChoice(show: settings.show, status: settings.status, priority: settings.priority)
             },
-            change: { [client] choice in
-                await client.setPresence(PresenceSettings(show: choice.show, status: choice.status, priority: choice.priority))
-            })
-        let builtins = BuiltinCommandSet(presence: presence) { [weak self] in
+            change: { [presence] choice in
+                await presence.setManually(PresenceSettings(show: choice.show, status: choice.status, priority: choice.priority))
+            },
+            automaticIsActive: { [presence] in presence.monitorIsRunning },
+            resumeAutomatic: { [presence] in await presence.resumeAutomatic() })
+        let builtins = BuiltinCommandSet(presence: control) { [weak self] in
             guard let self else { return "adhocd is shutting down" }
             return try await self.reload()
         }

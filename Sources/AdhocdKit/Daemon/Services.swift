@@ -58,17 +58,18 @@ struct ReloadOnHangup: Service {
     }
 }
 
-/// The D-Bus bridge for the configured `[[dbus]]` blocks, stopped on shutdown.
-struct DBusBridgeService: Service {
-    let daemon: Daemon
+/// A part of the daemon with a task of its own (the D-Bus bridge, the health monitor): started
+/// with the daemon, stopped on shutdown. The part runs in its own task (a reload may replace
+/// it); this service only holds its place in the lifecycle.
+struct BackgroundTaskService: Service {
+    let start: @Sendable () async -> Void
+    let stop: @Sendable () -> Void
 
     func run() async throws {
-        daemon.startDBusBridge()
-        // The bridge runs in its own task (a reload may replace it); this service only holds
-        // the place in the lifecycle until shutdown.
+        await start()
         try? await cancelWhenGracefulShutdown {
             while true { try await Task.sleep(for: .seconds(86_400)) }
         }
-        daemon.stopDBusBridge()
+        stop()
     }
 }

@@ -88,8 +88,8 @@ extension XMPPClient {
             }
         case "presence":
             let presence = Presence(element: element)
-            if presence.kind == .subscribe, let sender {
-                group.addTask { await self.answerSubscriptionRequest(from: sender) }
+            if let sender, let kind = presence.kind, kind.isSubscriptionChange {
+                group.addTask { await self.handleSubscriptionChange(kind, from: sender) }
             }
             broadcaster.yield(.presence(presence))
         case "message":
@@ -140,16 +140,6 @@ extension XMPPClient {
                 return
             }
         }
-    }
-
-    func answerSubscriptionRequest(from contact: JID) async {
-        let policy = state.withLock { $0.subscriptionPolicy }
-        guard await policy(contact.bare) else {
-            logger.info("leaving a presence subscription request unanswered: no rule allows the contact", metadata: ["from": "\(contact.bare)"])
-            return
-        }
-        logger.info("approving a presence subscription", metadata: ["from": "\(contact.bare)"])
-        try? await send(Presence(.subscribed, to: contact.bare).element)
     }
 
     func sendStreamError(_ error: StreamError, on connection: StreamConnection) async {

@@ -25,8 +25,18 @@ public struct SessionInfo: Sendable, Equatable {
     public var server: ConnectionTarget
 }
 
-/// Decides whether a contact asking to see our presence may: true approves it.
-public typealias SubscriptionPolicy = @Sendable (JID) async -> Bool
+/// How to answer a contact who asks to see our presence.
+public enum SubscriptionDecision: Sendable, Equatable {
+    /// `subscribed`, and a `subscribe` of our own so the contact's roster shows a mutual subscription.
+    case approve
+    /// `unsubscribed`: the contact's client shows the request as refused.
+    case decline
+    /// No answer: the request waits for a person to decide from another client.
+    case leavePending
+}
+
+/// Decides on one subscription request, given the contact's bare JID.
+public typealias SubscriptionPolicy = @Sendable (JID) async -> SubscriptionDecision
 
 /// A headless XMPP client that logs in, stays online and comes back after faults.
 ///
@@ -47,7 +57,7 @@ public final class XMPPClient: Sendable {
         var session: SessionInfo?
         var presence: PresenceSettings
         var stopping = false
-        var subscriptionPolicy: SubscriptionPolicy = { _ in false }
+        var subscriptionPolicy: SubscriptionPolicy = { _ in .leavePending }
         /// Wakes the supervisor from a backoff sleep at shutdown.
         var wakeSupervisor: CheckedContinuation<Void, Never>?
         var nextStanzaNumber: UInt64 = 0

@@ -91,7 +91,13 @@ final class StreamConnection: Sendable {
 
     /// Forgets the old stream's parser state before a new stream header is sent.
     func restartParser() async throws {
-        try await channel.triggerUserOutboundEvent(XMLStreamHandler.RestartParser()).get()
+        do {
+            try await channel.triggerUserOutboundEvent(XMLStreamHandler.RestartParser()).get()
+        } catch {
+            // A TLS handshake that failed at once (an unverifiable certificate) has already
+            // closed the channel: report the handshake failure, not the closed channel.
+            throw ConnectionError(transportError: failure.first ?? error)
+        }
     }
 
     func close() {

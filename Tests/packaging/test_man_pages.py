@@ -63,10 +63,14 @@ def render(page: Path) -> str:
 def keys_read_by_the_code() -> set[str]:
     """Every key a configuration reader asks for by name: `try section.string("key")` and the
     like (ConfigSection's readers throw; reading submitted form values does not)."""
-    pattern = re.compile(r'try [A-Za-z_.]+\.(?:string|requiredString|integer|seconds|bool|stringList|section|tables|value)\("([A-Za-z_-]+)"')
+    pattern = re.compile(r'try [A-Za-z_.]+\.(?:string|requiredString|integer|seconds|number|bool|stringList|section|tables|value)\("([A-Za-z_-]+)"')
+    # Pairs of limits read by name stem: threshold(&section, "load", …) reads load_warning and load_critical.
+    thresholds = re.compile(r'threshold\(&section, "([a-z_]+)"')
     keys = set()
     for source in REPO.glob("Sources/**/*.swift"):
-        keys.update(pattern.findall(source.read_text()))
+        text = source.read_text()
+        keys.update(pattern.findall(text))
+        keys.update(f"{stem}_{level}" for stem in thresholds.findall(text) for level in ("warning", "critical"))
     return keys
 
 

@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
+from urllib.parse import quote
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,6 +30,8 @@ DEMO_COMMANDS = ("uptime.toml", "disk-usage.sh")
 
 RULES = {
     "presence": {"status": "Demo bot on this machine"},
+    # The machine's health as the bot's presence, checked every 10 s.
+    "monitor": {"interval": 10},
     "commands.status": {"allow": ["self", "group:coloc"]},
     "commands.set-presence": {"allow": ["self", "group:coloc"]},
     "commands.reload": {"allow": ["self"]},
@@ -39,7 +42,8 @@ def say(text: str) -> None:
     print(f"\033[1m==> {text}\033[0m", flush=True)
 
 
-async def play(sandbox, bot) -> None:
+async def play(sandbox, bot) -> list[str]:
+    """Plays the contact; returns the command nodes the contact may run."""
     user_jid = f"user@{sandbox.domain}"
     async with xmpp_client(sandbox, "user", "userpw", resource="demo") as user:
         say(f"{user_jid} asks {bot.jid} for its commands")
@@ -85,7 +89,8 @@ async def play(sandbox, bot) -> None:
                                lambda presence: presences.put_nowait(presence) if presence["from"].full == bot.jid and is_available(presence) else None)
         user.send_presence_subscription(pto=f"bot@{sandbox.domain}")
         first = await asyncio.wait_for(presences.get(), 10)
-        say(f"the bot approved the subscription; its presence: show={first['show'] or 'online'} status={first['status']!r}")
+        say(f"the bot approved the subscription; its presence, from the health monitor: "
+            f"show={first['show'] or 'online'} status={first['status']!r}")
 
         say("running 'set-presence' (two stages: form, then complete)")
         started = await execute(user, bot.jid, "set-presence")
@@ -95,6 +100,7 @@ async def play(sandbox, bot) -> None:
         while (presence := await asyncio.wait_for(presences.get(), 10))["show"] != "away":
             pass
         say(f"the contact now sees: show={presence['show']} status={presence['status']!r}")
+        return await command_nodes(user, bot.jid)
 
 
 def main() -> int:
@@ -128,12 +134,15 @@ def main() -> int:
         for line in bot.log_text().splitlines():
             if "connected" in line:
                 print(f"    {line}")
-        asyncio.run(asyncio.wait_for(play(sandbox, bot), 60))
+        nodes = asyncio.run(asyncio.wait_for(play(sandbox, bot), 60))
+        links = "\n".join(f"    {node:<16} xmpp:{bot.jid}?command;node={quote(node, safe='')}" for node in nodes)
         print(f"""
 Try it yourself with any XMPP client that has a command UI (Gajim, Psi, Movim, Poezio, Cheogram):
-    account   user@{sandbox.domain}      password  userpw
+    account   user@{sandbox.domain}      password  userpw   (group coloc: the commands below)
+    account   bot@{sandbox.domain}       password  botpw    (the bot's own account, another resource: every command)
     server    {sandbox.host}  port {sandbox.c2s_port}  (STARTTLS; trust {sandbox.ca_file} or accept the certificate)
-    then open the commands of {bot.jid}
+then open the commands of {bot.jid}, or one of these links (Cheogram opens them):
+{links}
 """)
         if not arguments.no_wait and sys.stdin.isatty():
             say("running; press Ctrl-C to stop")

@@ -272,6 +272,30 @@ import XMPPCore
         #expect(table.elements.count == 1)
     }
 
+    @Test func cancellingTheRequestCancelsTheRunningStage() async throws {
+        let stageSawCancellation = Mutex(false)
+        registry.setCommands([
+            InstantCommand(node: "long", name: "Long", policy: .ownAccountOnly, outcome: {
+                do {
+                    try await Task.sleep(for: .seconds(30))
+                } catch {
+                    stageSawCancellation.withLock { $0 = true }
+                }
+                return .note("late")
+            }, stageTimeout: .seconds(60)),
+        ], provider: "long")
+        let clock = ContinuousClock()
+        let start = clock.now
+        // A lost connection or shutdown cancels the task serving the request.
+        let request = Task { [responder] in try await responder.handle(self.request("long"), from: Fixture.botPhone) }
+        try await Task.sleep(for: .milliseconds(50))
+        request.cancel()
+        _ = try? await request.value
+        #expect(clock.now - start < .seconds(5))
+        for _ in 0..<100 where !stageSawCancellation.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(stageSawCancellation.withLock { $0 })
+    }
+
     @Test func discoListsOnlyPermittedCommands() throws {
         let own = try JID("bot@example.org/adhocd")
         #expect(responder.discoItems(for: Fixture.alice, ownJID: own).map(\.node) == ["greet"])

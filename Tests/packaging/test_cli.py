@@ -82,7 +82,7 @@ def test_check_accepts_the_shipped_example(adhocd, tmp_path):
     result = run(adhocd, "check", "--config", config)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert result.stdout == f"{config}: OK (account bot@example.org; commands: status, set-presence, reload; roster groups named: admins)\n"
+    assert result.stdout == f"{config}: OK (account bot@example.org; commands: status, set-presence, reload; health monitor every 60 s; roster groups named: admins)\n"
 
 
 def test_check_places_each_problem_on_its_line_with_a_fix(adhocd, tmp_path):

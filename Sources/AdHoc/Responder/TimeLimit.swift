@@ -32,24 +32,64 @@ public struct TaskDeadlineScheduler: DeadlineScheduler {
 
 /// Runs `body`, giving up after `limit`: then the body's task is cancelled and this throws
 /// `TimeLimitExceeded` at once, even if the body is slow to notice the cancellation, so
-/// the requester's answer never waits on a stuck command.
+/// the requester's answer never waits on a stuck command. Cancelling the caller (a lost
+/// connection, shutdown) cancels the body too and throws `CancellationError` at once: the
+/// body runs in a task of its own, which would not hear of it otherwise.
 func withTimeLimit<T: Sendable>(
     _ limit: Duration, scheduler: any DeadlineScheduler, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        let race = FirstAnswer(continuation)
-        let work = Task {
-            let result: Result<T, any Error>
-            do {
-                result = .success(try await body())
-            } catch {
-                result = .failure(error)
+    let relay = CancellationRelay()
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { continuation in
+            let race = FirstAnswer(continuation)
+            let work = Task {
+                let result: Result<T, any Error>
+                do {
+                    result = .success(try await body())
+                } catch {
+                    result = .failure(error)
+                }
+                if race.finish(result) { race.cancelDeadline() }
             }
-            if race.finish(result) { race.cancelDeadline() }
+            race.setDeadline(scheduler.schedule(after: limit) {
+                if race.finish(.failure(TimeLimitExceeded())) { work.cancel() }
+            })
+            relay.arm {
+                if race.finish(.failure(CancellationError())) {
+                    race.cancelDeadline()
+                    work.cancel()
+                }
+            }
         }
-        race.setDeadline(scheduler.schedule(after: limit) {
-            if race.finish(.failure(TimeLimitExceeded())) { work.cancel() }
-        })
+    } onCancel: {
+        relay.fire()
+    }
+}
+
+/// Carries a cancellation that may come before the action to run for it is known.
+private final class CancellationRelay: Sendable {
+    private struct State {
+        var fired = false
+        var action: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    func arm(_ action: @escaping @Sendable () -> Void) {
+        let firedAlready = state.withLock { state in
+            if !state.fired { state.action = action }
+            return state.fired
+        }
+        if firedAlready { action() }
+    }
+
+    func fire() {
+        let action = state.withLock { state in
+            state.fired = true
+            defer { state.action = nil }
+            return state.action
+        }
+        action?()
     }
 }
 

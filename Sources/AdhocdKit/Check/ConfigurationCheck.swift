@@ -113,7 +113,7 @@ public struct ConfigurationReport: Sendable {
         let builtins = DaemonConfiguration.builtinNames.filter { configuration.builtins[$0]?.enabled == true }
         var parts = ["account \(configuration.client.account)", builtins.isEmpty ? "no built-in commands" : "commands: \(builtins.joined(separator: ", "))"]
         if let blocks = Self.count(configuration.dbus.count, "[[dbus]] block") { parts.append(blocks) }
-        if let monitor = configuration.monitor { parts.append("health monitor every \(monitor.interval)") }
+        if let monitor = configuration.monitor { parts.append("health monitor every \(monitor.interval.components.seconds) s") }
         let groups = configuration.groupNames.sorted()
         if !groups.isEmpty { parts.append("roster groups named: \(groups.joined(separator: ", "))") }
         let skipped = Set(errors.map(\.file)).count

@@ -48,6 +48,30 @@ import XMPPCore
         #expect(OutputRenderer.columnVariables(["Size", "size", "Size", "Ü", ""], width: 6) == ["size", "size-2", "size-3", "column-4", "column-5", "column-6"])
     }
 
+    @Test func hostileHeadersStayCheapAndNarrow() throws {
+        // 30 000 identical names: fast (linear), unique, and only the first 64 columns shown.
+        let header = Array(repeating: "a", count: 30_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let names = OutputRenderer.columnVariables(header, width: header.count)
+        #expect(clock.now - start < .seconds(2))
+        #expect(Set(names).count == names.count)
+        #expect(names.prefix(3) == ["a", "a-2", "a-3"])
+
+        let wide = Array(repeating: "a", count: 500).joined(separator: "\t") + "\n" + Array(repeating: "1", count: 500).joined(separator: "\t")
+        guard case .form(let form) = OutputRenderer.outcome(for: result(wide), definition: try definition(.table)) else {
+            Issue.record("expected a form")
+            return
+        }
+        #expect(form.reported?.count == OutputRenderer.maximumColumns)
+        #expect(form.title == "Disks (64 of 500 columns shown)")
+    }
+
+    @Test func carriageReturnsAndControlsAreCountedAsWritten() {
+        // CR is written as &#13; (5 bytes), a control character as U+FFFD (3 bytes).
+        #expect(OutputRenderer.escapedSize("a\r\n\u{1}&") == 1 + 5 + 1 + 3 + 6)
+    }
+
     @Test func aTruncatedTableDropsItsBrokenLastRowAndSaysSo() throws {
         let text = "a\tb\n" + (1...400).map { "\($0)\tvalue \($0)" }.joined(separator: "\n")
         guard case .form(let form) = OutputRenderer.outcome(for: result(text, limit: 1024), definition: try definition(.table)) else {

@@ -39,18 +39,24 @@ public enum OutputRenderer {
         }
     }
 
+    /// Columns shown of a table; phones show a handful, desktop clients a few dozen.
+    static let maximumColumns = 64
+
     static func table(_ output: CapturedOutput, title: String) -> CommandOutcome {
         var text = output.text
         // A cut-off last line would be a broken row: drop it.
         if output.isTruncated, let lastBreak = text.lastIndex(where: \.isNewline) { text = String(text[..<lastBreak]) }
         guard let table = TableParser.parse(text) else { return .note("Done (no output).") }
-        let width = max(table.header.count, table.rows.map(\.count).max() ?? 0)
+        let fullWidth = max(table.header.count, table.rows.map(\.count).max() ?? 0)
+        // Wider than any screen shows; the rest would only cost stanza space.
+        let width = min(fullWidth, maximumColumns)
         let variables = columnVariables(table.header, width: width)
         let reported = (0..<width).map { index in
             let header = index < table.header.count ? table.header[index].trimmingWhitespace() : ""
             return FormField(variables[index], type: .textSingle, label: header.isEmpty ? "Column \(index + 1)" : header)
         }
-        var used = variables.reduce(0) { $0 + $1.utf8.count * 2 + 60 }
+        var used = zip(variables, reported).reduce(0) { $0 + $1.0.utf8.count * 2 + escapedSize($1.1.label ?? "") + 60 }
+        guard used <= stanzaBudget else { return .failure("\(title): the output's header is too large to show as a table.") }
         var items: [[FormField]] = []
         var cut = false
         for row in table.rows {
@@ -65,14 +71,18 @@ public enum OutputRenderer {
         }
         guard !items.isEmpty || !table.rows.isEmpty else { return .note("\(title): no rows.") }
         let truncated = output.isTruncated || cut
-        let shownTitle = truncated ? "\(title) (output truncated: \(items.count) rows shown)" : title
+        var shownTitle = truncated ? "\(title) (output truncated: \(items.count) rows shown)" : title
+        if fullWidth > width { shownTitle += " (\(width) of \(fullWidth) columns shown)" }
         return .form(DataForm(.result, title: shownTitle, reported: reported, items: items))
     }
 
     /// Field names for the columns: the header in lower case with other characters as `-`,
-    /// made unique; `column-N` where a header is empty.
+    /// made unique; `column-N` where a header is empty. Linear in the header's size: output
+    /// is the requester's to shape, and this runs on the event loop.
     static func columnVariables(_ header: [String], width: Int) -> [String] {
         var names: [String] = []
+        var taken: Set<String> = []
+        var nextSuffix: [String: Int] = [:]
         for index in 0..<width {
             let text = index < header.count ? header[index] : ""
             var name = String(text.lowercased().unicodeScalars.map { scalar -> Character in
@@ -81,11 +91,13 @@ public enum OutputRenderer {
             name = name.split(separator: "-").joined(separator: "-")
             if name.isEmpty { name = "column-\(index + 1)" }
             var unique = name
-            var suffix = 2
-            while names.contains(unique) {
+            var suffix = nextSuffix[name] ?? 2
+            while taken.contains(unique) {
                 unique = "\(name)-\(suffix)"
                 suffix += 1
             }
+            nextSuffix[name] = suffix
+            taken.insert(unique)
             names.append(unique)
         }
         return names
@@ -122,10 +134,15 @@ public enum OutputRenderer {
         text.reduce(0) { $0 + escapedSize($1) }
     }
 
+    /// As XMLSerializer writes it: entities, `&#13;` for CR, U+FFFD for what XML cannot carry.
     private static func escapedSize(_ character: Character) -> Int {
-        switch character {
-        case "&", "<", ">", "\"", "'": 6
-        default: character.utf8.count
+        character.unicodeScalars.reduce(0) { size, scalar in
+            switch scalar.value {
+            case 0x26, 0x3C, 0x3E, 0x22, 0x27: size + 6
+            case 0x0D: size + 5
+            case 0x9, 0xA, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: size + scalar.utf8.count
+            default: size + 3
+            }
         }
     }
 

@@ -132,6 +132,10 @@ import XMPPCore
         expectProblem("exec = [\"/bin/echo\", \"--unit={unit}\"]\n[[param]]\nvar = \"unit\"\n", line: 1, key: "exec", containing: "\"--unit=\", \"{unit}\" as two items")
         expectProblem(exec + "timeout = \"soon\"\n", line: 2, key: "timeout", containing: "not a duration")
         expectProblem(exec + "timeout = 0\n", line: 2, key: "timeout", containing: "more than 0")
+        // Absurd sizes are range errors, never a trap converting to an integer.
+        for absurd in ["1e300", "\"1e17\"", "\"99999999999999h\"", "\"9999999999999999999999s\""] {
+            expectProblem(exec + "timeout = \(absurd)\n", line: 2, key: "timeout", containing: "at most")
+        }
         expectProblem(exec + "output = \"html\"\n", line: 2, key: "output", containing: "\"text\", \"table\" or \"none\"")
         expectProblem(exec + "allow = [\"admins\"]\n", line: 2, key: "allow", containing: "group:NAME")
         expectProblem(exec + "confirm = \"Sure about {x}?\"\n", line: 2, key: "confirm", containing: "{x} names no parameter")

@@ -32,7 +32,7 @@ enum JSONText {
     }
 
     static func number(_ value: Double) -> String {
-        guard value.isFinite else { return "null" }
+        guard value.isFinite, abs(value) < 1e12 else { return "null" }
         // Milliseconds are precision enough for durations.
         let milliseconds = Int64((value * 1000).rounded())
         let whole = milliseconds / 1000, fraction = abs(milliseconds % 1000)

@@ -151,7 +151,7 @@ public struct DefinitionReader: Sendable {
         switch root.value("timeout") {
         case nil: return CommandDefinition.defaultTimeout
         case .integer(let seconds): timeout = .seconds(seconds)
-        case .double(let seconds) where seconds.isFinite: timeout = .milliseconds(Int64((seconds * 1000).rounded()))
+        case .double(let seconds) where seconds.isFinite: timeout = .clampedMilliseconds(seconds * 1000)
         case .string(let text):
             guard let parsed = DurationText.parse(text) else {
                 throw root.error("timeout", "\"\(text)\" is not a duration; write e.g. \"30s\", \"2m\", \"1h30m\" or a number of seconds")

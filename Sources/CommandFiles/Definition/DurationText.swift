@@ -6,7 +6,7 @@ enum DurationText {
     /// Nil when `text` is not a duration.
     static func parse(_ text: String) -> Duration? {
         let trimmed = text.trimmingWhitespace()
-        if let seconds = Double(trimmed), seconds.isFinite { return .milliseconds(Int64((seconds * 1000).rounded())) }
+        if let seconds = Double(trimmed), seconds.isFinite { return .clampedMilliseconds(seconds * 1000) }
         var total = Duration.zero
         var rest = Substring(trimmed)
         guard !rest.isEmpty else { return nil }
@@ -24,13 +24,24 @@ enum DurationText {
             case "h": milliseconds = 3_600_000
             default: return nil
             }
-            total += .milliseconds(Int64((amount * milliseconds).rounded()))
+            // Clamped, so the sum cannot overflow either: later checks refuse what is too long.
+            total = min(total + .clampedMilliseconds(amount * milliseconds), .clampedMilliseconds(Duration.longestMilliseconds))
         }
         return total
     }
 }
 
 extension Duration {
+    /// Far beyond any limit a definition may set (about 31 700 years), and far from overflowing.
+    static let longestMilliseconds = 1e15
+
+    /// `milliseconds` as a duration, clamped to ±`longestMilliseconds`: text like `1e300` or
+    /// `99999999999999h` must fail a range check, not trap converting to an integer.
+    static func clampedMilliseconds(_ milliseconds: Double) -> Duration {
+        guard milliseconds.isFinite else { return .milliseconds(Int64(milliseconds > 0 ? longestMilliseconds : -longestMilliseconds)) }
+        return .milliseconds(Int64(max(-longestMilliseconds, min(longestMilliseconds, milliseconds)).rounded()))
+    }
+
     /// Whole and fractional seconds, for messages and the audit log.
     var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18

@@ -27,6 +27,16 @@ import Testing
         #expect(result == ProbeProcessResult(termination: .exited(0), firstLine: "a b; exit 2 $HOME"))
     }
 
+    @Test func theDaemonsEnvironmentStaysWithTheDaemon() async throws {
+        setenv("ADHOCD_TEST_SECRET", "hunter2", 1)
+        defer { unsetenv("ADHOCD_TEST_SECRET") }
+        let result = try await ProbeProcess.run(["/bin/sh", "-c", "env | grep -v '^PWD=\\|^SHLVL=\\|^_=' | sort | tr '\\n' ' '"], timeout: .seconds(10))
+        #expect(result.firstLine.hasPrefix("LANG="))
+        #expect(result.firstLine.contains("PATH="))
+        #expect(!result.firstLine.contains("hunter2"))
+        #expect(result.firstLine.split(separator: " ").count == 2)
+    }
+
     @Test func stdinIsEmptyAndSignalsAreDefault() async throws {
         // `cat` ends at once on /dev/null; SIGPIPE is not ignored in the child although the
         // test process (like the daemon) may ignore it.

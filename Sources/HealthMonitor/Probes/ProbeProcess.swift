@@ -105,16 +105,26 @@ enum ProbeProcess {
 
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
+        var environment: [UnsafeMutablePointer<CChar>?] = probeEnvironment().map { strdup($0) } + [nil]
+        defer { for variable in environment { free(variable) } }
         var pid = pid_t()
-        var status = posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, environ)
+        var status = posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, &environment)
         // "Text file busy": some process (another thread's child between fork and exec, a
         // deploy replacing the script) still has the file open for writing. Briefly.
         for _ in 0..<5 where status == ETXTBSY {
             usleep(20_000)
-            status = posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, environ)
+            status = posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, &environment)
         }
         guard status == 0 else { return .failure(.spawnFailed(program: arguments[0], reason: errorText(status))) }
         return .success(pid)
+    }
+
+    /// What a probe sees of the daemon's environment: enough to run and nothing else. The
+    /// unit's `Environment=` may hold secrets, and `NOTIFY_SOCKET` belongs to the daemon.
+    private static func probeEnvironment() -> [String] {
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
+        let language = getenv("LANG").map { String(cString: $0) } ?? "C.UTF-8"
+        return ["PATH=\(path)", "LANG=\(language)"]
     }
 
     /// Reads until end of output, the deadline, or the child's exit with its output still held

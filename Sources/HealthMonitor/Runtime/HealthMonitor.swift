@@ -67,6 +67,9 @@ public final class HealthMonitor: Sendable {
         var nextRound = ContinuousClock.now
         while !Task.isCancelled {
             let report = await check()
+            // Cancelled mid-round (reload, shutdown): the probes cut short read as "timed out",
+            // which must not reach the presence or the alert recipients.
+            guard !Task.isCancelled else { break }
             log(report, previous: state.report)
             state.report = report
             state.latest = HealthPresence(report: report, format: settings.format, host: host)

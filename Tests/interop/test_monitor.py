@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from adhocd_harness import Adhocd, execute, is_available, set_roster_groups, xmpp_client
+from adhocd_harness import Adhocd, command_nodes, execute, is_available, set_roster_groups, xmpp_client
 
 # A probe command that reports what the test writes into its state file: "LEVEL TEXT", or
 # "hang" to never answer.
@@ -106,6 +106,22 @@ def test_subscriptions_follow_the_rules_by_default(sandbox):
         run(scenario())
         assert "declining a presence subscription" in bot.log_text()
         assert "contact stopped following our presence" in bot.log_text()
+
+
+def test_rules_of_commands_not_offered_right_now_still_admit_subscribers(sandbox):
+    """The media remote exists only while a player runs; its rules admit subscribers anyway."""
+    remote = {"preset": "mpris", "bus": "unix:path=/nonexistent/adhocd-test-bus", "allow": ["group:coloc"]}
+    with running_adhocd(sandbox, {"dbus": [remote]}) as bot:
+        async def scenario():
+            async with xmpp_client(sandbox, "bot", "botpw", resource="admin") as admin:
+                await set_roster_groups(admin, f"user@{sandbox.domain}", ["coloc"])
+            async with user_and_stranger(sandbox) as (user, heard_by_user, stranger, heard_by_stranger):
+                assert await command_nodes(user, bot.jid) == []
+                user.send_presence_subscription(pto=f"bot@{sandbox.domain}")
+                await heard_by_user.next(subscription("subscribed"))
+                stranger.send_presence_subscription(pto=f"bot@{sandbox.domain}")
+                await heard_by_stranger.next(subscription("unsubscribed"))
+        run(scenario())
 
 
 def test_subscribers_list_and_pending_requests(sandbox):

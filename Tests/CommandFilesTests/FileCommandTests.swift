@@ -47,6 +47,21 @@ import Glibc
         #expect(auditLines.first?.contains(#""requester":"alice@example.org/phone","node":"test","parameters":{},"decision":"allowed","outcome":"exited","exit_status":0"#) == true)
     }
 
+    @Test func aFormFromBeforeAReloadRunsNothing() async throws {
+        defer { directory.remove() }
+        let toml = "exec = [\"/bin/echo\", \"{unit}\"]\n[[param]]\nvar = \"unit\"\n"
+        let before = try command(toml)
+        let form = try #require(stage(try await before.start(context())))
+        // The file was edited (say, its options narrowed) and reloaded while the form was open.
+        var edited = try Fixture.definition(toml + "regex = \"^[a-z]+$\"\n")
+        edited.stamp.modified += 1
+        let after = FileCommand(definition: edited, runtime: runtime)
+        let step = try await after.submit(stage: form.id, values: SubmittedValues(["unit": ["Not-Allowed!"]]), action: .complete, context: context())
+        guard case .failure(let text)? = outcome(step) else { Issue.record("expected a failure"); return }
+        #expect(text.contains("changed while the form was open; nothing was run"))
+        #expect(auditLines.last?.contains(#""decision":"not-run""#) == true)
+    }
+
     @Test func hostileValuesReachTheProgramAsSingleUnchangedArguments() async throws {
         defer { directory.remove() }
         let marker = "\(directory.path)/pwned"
@@ -59,7 +74,7 @@ import Glibc
         type = "text-multi"
         """)
         let form = try #require(stage(try await echo.start(context())))
-        #expect(form.id == "parameters" && form.isFinal)
+        #expect(form.id.hasPrefix("parameters@") && form.isFinal)
         #expect(form.form.fields.map(\.variable) == ["value", "many"])
         for value in PlaceholderTests.hostileValues + ["$(touch \(marker))", "; touch \(marker)"] {
             let step = try await echo.submit(stage: form.id, values: SubmittedValues(["value": [value], "many": ["x y", "-z"]]), action: .complete, context: context())

@@ -32,7 +32,7 @@ public struct FileCommand: Command {
 
     public func submit(stage: String, values: SubmittedValues, action: SubmitAction, context: CommandContext) async throws -> CommandStep {
         switch stage {
-        case Stage.parameters:
+        case parametersStageID:
             if definition.confirm != nil { return ask(confirmationFor: values, context: context) }
             return .complete(await execute(values, context: context))
         case Stage.confirm:
@@ -49,6 +49,11 @@ public struct FileCommand: Command {
                 return .complete(.note("Nothing was run."))
             }
             return .complete(await execute(submitted, context: context))
+        case let other where other.hasPrefix(Stage.parameters):
+            // The form was checked against the definition that asked for it; a reload since
+            // may have tightened its options or patterns, so nothing runs on the old checks.
+            audit(.notRun, values, context, reason: "the definition changed while the form was open")
+            return .complete(.failure("\(definition.file) changed while the form was open; nothing was run. Start the command again."))
         default:
             return .complete(.failure("Unknown stage; start the command again."))
         }
@@ -64,7 +69,14 @@ public struct FileCommand: Command {
         let form = DataForm(
             .form, title: definition.name, instructions: definition.description.map { [$0] } ?? [],
             fields: definition.parameters.map(\.formField))
-        return CommandStage(id: Stage.parameters, form: form, isFinal: definition.confirm == nil)
+        return CommandStage(id: parametersStageID, form: form, isFinal: definition.confirm == nil)
+    }
+
+    /// Names the version of the file that built the form, so a submission checked against an
+    /// older version is recognised.
+    var parametersStageID: String {
+        let stamp = definition.stamp
+        return "\(Stage.parameters)@\(stamp.inode).\(stamp.size).\(stamp.modified).\(stamp.modifiedNanoseconds)"
     }
 
     private func ask(confirmationFor values: SubmittedValues, context: CommandContext) -> CommandStep {

@@ -99,4 +99,23 @@ struct MPVBridgeTests {
         bridge.cancel()
         try await waitFor("cleanup") { registry.commands.isEmpty }
     }
+
+    @Test func aBridgeReplacedByAReloadLeavesItsSuccessorsCommandsAlone() async throws {
+        let bus = try PrivateBus()
+        defer { bus.stop() }
+        try bus.startMPV()
+        let registry = CommandRegistry()
+        let blocks = [DBusBlock(label: "Media remote", bus: .address(bus.address), preset: .mpris, service: Glob("org.mpris.MediaPlayer2.*"))]
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let old = Task { await DBusBridge(blocks: blocks, registry: registry, logger: logger).run() }
+        try await waitFor("the old bridge's remote") { registry.command(for: "mpris/remote") != nil }
+        let new = Task { await DBusBridge(blocks: blocks, registry: registry, logger: logger).run() }
+        defer { new.cancel() }
+        try await waitFor("the new bridge's remote") { registry.providers.count == 2 }
+        // The old bridge's clean-up runs after the new one registered: it removes only its own.
+        old.cancel()
+        await old.value
+        #expect(registry.providers.count == 1)
+        #expect(registry.command(for: "mpris/remote") != nil)
+    }
 }

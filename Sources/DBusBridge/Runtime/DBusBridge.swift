@@ -13,6 +13,10 @@ public struct DBusBridge: Sendable {
     /// Registry provider names start with this, so a reload can drop them all.
     public static let providerPrefix = "dbus:"
 
+    /// Tells this bridge's providers from those of the bridge a reload starts in its place:
+    /// the old one's clean-up, which may run after the new one registers, removes only its own.
+    private let generation = UInt64.random(in: .min ... .max)
+
     public init(blocks: [DBusBlock], registry: CommandRegistry, logger: Logger) {
         self.blocks = blocks
         self.registry = registry
@@ -35,7 +39,8 @@ public struct DBusBridge: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for bus in buses {
                 let indexed = blocks.enumerated().filter { $0.element.bus == bus }.map { (index: $0.offset, block: $0.element) }
-                let watcher = BusWatcher(bus: bus, blocks: indexed, remoteOrdinals: remoteOrdinals, registry: registry, logger: logger)
+                let watcher = BusWatcher(
+                    bus: bus, blocks: indexed, remoteOrdinals: remoteOrdinals, generation: generation, registry: registry, logger: logger)
                 group.addTask { await watcher.run() }
             }
         }
@@ -47,6 +52,7 @@ actor BusWatcher {
     let bus: DBusBusAddress
     let blocks: [(index: Int, block: DBusBlock)]
     let remoteOrdinals: [Int: Int]
+    let generation: UInt64
     let registry: CommandRegistry
     let logger: Logger
     let handle: BusHandle
@@ -54,10 +60,14 @@ actor BusWatcher {
     /// several names (newer mpv-mpris adds `….mpv.instancePID`); the remote lists it once.
     private var players: [String: String] = [:]
 
-    init(bus: DBusBusAddress, blocks: [(index: Int, block: DBusBlock)], remoteOrdinals: [Int: Int], registry: CommandRegistry, logger: Logger) {
+    init(
+        bus: DBusBusAddress, blocks: [(index: Int, block: DBusBlock)], remoteOrdinals: [Int: Int], generation: UInt64,
+        registry: CommandRegistry, logger: Logger
+    ) {
         self.bus = bus
         self.blocks = blocks
         self.remoteOrdinals = remoteOrdinals
+        self.generation = generation
         self.registry = registry
         var logger = logger
         logger[metadataKey: "bus"] = "\(bus)"
@@ -176,7 +186,7 @@ actor BusWatcher {
         }
     }
 
-    private var busKey: String { "\(bus)|" }
+    private var busKey: String { "\(generation)|\(bus)|" }
 
     private func provider(_ index: Int, _ name: String) -> String {
         "\(DBusBridge.providerPrefix)\(busKey)\(index)|\(name)"

@@ -23,12 +23,21 @@ import XMPPCore
         let rows = (0..<100).map { [FormField("c", type: .textSingle, values: [String(repeating: "x", count: 50) + "\($0)"])] }
         let form = DataForm(.result, reported: columns, items: rows)
         guard case .form(let limited) = budget.limit(.form(form)) else { Issue.record("not a form"); return }
-        #expect(limited.items.count == 20)
+        #expect(limited.items.count == 8)
         let marker = try #require(limited.fields.last)
         #expect(marker.type == .fixed)
-        #expect(marker.values == ["Output truncated: showing 20 of 100 rows."])
-        let size = limited.items.flatMap { $0.flatMap(\.values) }.reduce(0) { $0 + $1.utf8.count }
-        #expect(size <= 1000 + 52)
+        #expect(marker.values == ["Output truncated: showing 8 of 100 rows."])
+        // What is counted is what goes on the wire: the serialized form stays near the budget.
+        #expect(limited.element.serialized().utf8.count < 1000 + 250)
+    }
+
+    @Test func countsEscapingAndMarkupNotOnlyText() {
+        // Short cells full of '&': each is tiny as text, five times that on the wire.
+        let rows = (0..<1000).map { _ in [FormField("c", type: .textSingle, values: [String(repeating: "&", count: 10)])] }
+        let form = DataForm(.result, reported: [FormField("c", type: .textSingle, label: "C")], items: rows)
+        guard case .form(let limited) = budget.limit(.form(form)) else { Issue.record("not a form"); return }
+        #expect(limited.element.serialized().utf8.count < 1000 + 250)
+        #expect(limited.items.count < 15)
     }
 
     @Test func cutsLongValuesAndLeavesOutValuesPastTheBudget() {

@@ -69,7 +69,7 @@ import XMPPCore
 
     @Test func carriageReturnsAndControlsAreCountedAsWritten() {
         // CR is written as &#13; (5 bytes), a control character as U+FFFD (3 bytes).
-        #expect(OutputRenderer.escapedSize("a\r\n\u{1}&") == 1 + 5 + 1 + 3 + 6)
+        #expect(OutputRenderer.escapedSize("a\r\n\u{1}&") == 1 + 5 + 1 + 3 + 5)
     }
 
     @Test func aTruncatedTableDropsItsBrokenLastRowAndSaysSo() throws {

@@ -8,7 +8,7 @@ import XMPPCore
 /// notes end with a marker, forms get a `fixed` field naming what was left out (a field, not a
 /// second payload: clients show only the first payload of a completion).
 public struct ReplyBudget: Sendable, Equatable {
-    /// Characters of all text in one answer, counted in UTF-8 bytes.
+    /// Bytes of one answer's form or note as serialized: text once escaped, and markup.
     public var totalBytes: Int
     /// Characters of one value (a note, one field value, one table cell).
     public var valueBytes: Int
@@ -48,6 +48,11 @@ public struct ReplyBudget: Sendable, Equatable {
         var trimmedValues = 0
         var form = form
 
+        // What the serializer writes, not only the values: escaping, and the markup of every
+        // field and value, which for a table of short cells outweighs the text.
+        func markup(of field: FormField) -> Int {
+            Self.fieldMarkup + XMLEscaping.escapedByteCount(field.variable ?? "") + XMLEscaping.escapedByteCount(field.label ?? "")
+        }
         func fit(_ value: String) -> String? {
             guard remaining > 0 else { return nil }
             var kept = value
@@ -55,13 +60,14 @@ public struct ReplyBudget: Sendable, Equatable {
                 kept = Self.prefix(of: kept, bytes: valueBytes) + "…"
                 trimmedValues += 1
             }
-            remaining -= kept.utf8.count
+            remaining -= Self.valueMarkup + XMLEscaping.escapedByteCount(kept)
             return kept
         }
 
         var droppedValues = 0
         form.fields = form.fields.map { field in
             var field = field
+            remaining -= markup(of: field)
             let values = field.values
             field.values = []
             for value in values {
@@ -70,11 +76,14 @@ public struct ReplyBudget: Sendable, Equatable {
             }
             return field
         }
+        for column in form.reported ?? [] { remaining -= markup(of: column) }
         var keptItems: [[FormField]] = []
         for item in form.items {
             guard remaining > 0 else { break }
+            remaining -= Self.itemMarkup
             keptItems.append(item.map { cell in
                 var cell = cell
+                remaining -= markup(of: cell)
                 cell.values = cell.values.map { fit($0) ?? "" }
                 return cell
             })
@@ -92,6 +101,11 @@ public struct ReplyBudget: Sendable, Equatable {
         }
         return form
     }
+
+    /// `<field var='' label='' type='text-single'></field>`, `<value></value>`, `<item></item>`.
+    static let fieldMarkup = 48
+    static let valueMarkup = 15
+    static let itemMarkup = 13
 
     /// The longest prefix of `text` within `bytes` UTF-8 bytes, cut between characters.
     static func prefix(of text: String, bytes: Int) -> String {

@@ -131,19 +131,11 @@ public enum OutputRenderer {
     }
 
     static func escapedSize(_ text: String) -> Int {
-        text.reduce(0) { $0 + escapedSize($1) }
+        XMLEscaping.escapedByteCount(text)
     }
 
-    /// As XMLSerializer writes it: entities, `&#13;` for CR, U+FFFD for what XML cannot carry.
     private static func escapedSize(_ character: Character) -> Int {
-        character.unicodeScalars.reduce(0) { size, scalar in
-            switch scalar.value {
-            case 0x26, 0x3C, 0x3E, 0x22, 0x27: size + 6
-            case 0x0D: size + 5
-            case 0x9, 0xA, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: size + scalar.utf8.count
-            default: size + 3
-            }
-        }
+        XMLEscaping.escapedByteCount(String(character))
     }
 
     private static func trimmingFinalNewline(_ text: String) -> String {

@@ -82,6 +82,20 @@ public enum XMLEscaping {
         return output
     }
 
+    /// The bytes `text` takes once escaped as element text, without building it: what size
+    /// budgets for stanzas count.
+    public static func escapedByteCount(_ text: String) -> Int {
+        if !text.utf8.contains(where: { needsWork($0) }) { return text.utf8.count }
+        return text.unicodeScalars.reduce(0) { count, scalar in
+            switch scalar {
+            case "&": count + 5
+            case "<", ">": count + 4
+            case "\r": count + 5
+            default: count + (isAllowed(scalar) ? scalar.utf8.count : 3)
+            }
+        }
+    }
+
     /// True for bytes that may need escaping or replacing; UTF-8 lead bytes of U+FFFE/U+FFFF
     /// (0xEF) are included so those two are caught.
     @inline(__always)

@@ -18,6 +18,11 @@ import XMPPCore
         #expect(cut.hasSuffix("(200 more bytes not shown)"))
     }
 
+    @Test func notesAreCutByTheirEscapedSize() {
+        guard case .note(let cut, _) = budget.limit(.note(String(repeating: "<", count: 300))) else { Issue.record("not a note"); return }
+        #expect(cut.hasPrefix(String(repeating: "<", count: 100) + "\n…"))
+    }
+
     @Test func dropsRowsPastTheBudgetAndAddsAFieldNamingThem() throws {
         let columns = [FormField("c", type: .textSingle, label: "C")]
         let rows = (0..<100).map { [FormField("c", type: .textSingle, values: [String(repeating: "x", count: 50) + "\($0)"])] }

@@ -52,6 +52,7 @@ public struct ReplyBudget: Sendable, Equatable {
     }
 
     func limit(_ form: DataForm) -> DataForm {
+        if clearlyFits(form) { return form }
         var remaining = totalBytes
         var trimmedValues = 0
         var form = form
@@ -108,6 +109,28 @@ public struct ReplyBudget: Sendable, Equatable {
                                          values: ["Output truncated: " + notes.joined(separator: ", ") + "."]))
         }
         return form
+    }
+
+    /// True when the form is within budget even if every byte needed escaping (5 bytes at
+    /// most, `&amp;`): nearly every answer, which then passes without being copied.
+    private func clearlyFits(_ form: DataForm) -> Bool {
+        var size = 0
+        func add(_ field: FormField) -> Bool {
+            size += Self.fieldMarkup + ((field.variable?.utf8.count ?? 0) + (field.label?.utf8.count ?? 0)) * 5
+            for value in field.values {
+                let bytes = value.utf8.count
+                guard bytes <= valueBytes else { return false }
+                size += Self.valueMarkup + bytes * 5
+            }
+            return size <= totalBytes
+        }
+        for field in form.fields where !add(field) { return false }
+        for column in form.reported ?? [] where !add(column) { return false }
+        for item in form.items {
+            size += Self.itemMarkup
+            for cell in item where !add(cell) { return false }
+        }
+        return true
     }
 
     /// `<field var='' label='' type='text-single'></field>`, `<value></value>`, `<item></item>`.

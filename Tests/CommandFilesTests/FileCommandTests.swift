@@ -1,3 +1,4 @@
+import Synchronization
 import AdHoc
 import Logging
 import Testing
@@ -208,5 +209,19 @@ import Glibc
         let definition = try reader.read(toml: "exec = [\"/usr/bin/id\", \"-u\"]\nuser = \"nobody\"", origin: Fixture.origin())
         let step = try await FileCommand(definition: definition, runtime: runtime).start(context())
         #expect(outcome(step) == .note("\(nobody.uid)"))
+    }
+}
+
+@Suite struct PendingConfirmationsTests {
+    @Test func entriesNobodyAnsweredAreDroppedAfterTheirLifetime() throws {
+        let clock = Mutex(ContinuousClock.now)
+        let pending = PendingConfirmations(now: { clock.withLock { $0 } })
+        let definition = try Fixture.definition("exec = [\"/bin/true\"]")
+        pending.store(.init(definition: definition, values: ["pin": ["1234"]]), session: "dropped-by-the-responder")
+        clock.withLock { $0 += PendingConfirmations.lifetime + .seconds(1) }
+        pending.store(.init(definition: definition, values: [:]), session: "fresh")
+        #expect(pending.count == 1)
+        #expect(pending.take(session: "dropped-by-the-responder") == nil)
+        #expect(pending.take(session: "fresh") != nil)
     }
 }

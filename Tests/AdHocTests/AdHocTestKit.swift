@@ -74,6 +74,32 @@ struct CounterLoopCommand: Command {
     }
 }
 
+final class CancelCounter: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
+}
+
+/// One stage; counts the cancels it is told of.
+struct CancelCountingCommand: Command {
+    var node = "counting"
+    var name = "Counts cancels"
+    var policy: AccessPolicy
+    let cancels: CancelCounter
+
+    func start(_ context: CommandContext) async throws -> CommandStep {
+        .ask(CommandStage(id: "only", form: DataForm(.form, fields: []), isFinal: true))
+    }
+
+    func submit(stage: String, values: SubmittedValues, action: SubmitAction, context: CommandContext) async throws -> CommandStep {
+        .complete(.note("done"))
+    }
+
+    func cancel(_ context: CommandContext) async {
+        cancels.add()
+    }
+}
+
 /// Finishes at once, with a result form or by failing.
 struct InstantCommand: Command {
     var node: String

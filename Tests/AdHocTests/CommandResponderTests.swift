@@ -196,6 +196,19 @@ import XMPPCore
         await expectError(request("greet", session: session, action: "next", form: submit(["name": ["J"]])), .badRequest, "bad-sessionid")
     }
 
+    @Test func aRefusedStageEndsOnlyTheRequestersOwnSessionAndTellsItsCommand() async throws {
+        let cancels = CancelCounter()
+        registry.setCommands([CancelCountingCommand(policy: try AccessPolicy(allow: ["group:coloc"], deny: []), cancels: cancels)], provider: "count")
+        // Someone else, not allowed, presenting alice's session id: refused, alice's session intact.
+        let session = try #require(try await send(request("counting"))[attribute: "sessionid"])
+        await expectError(request("counting", session: session, action: "complete", form: submit([:])), from: Fixture.eve, .forbidden)
+        #expect(cancels.value == 0)
+        // Alice's rights withdrawn: her session ends and the command hears of it.
+        groups.set(Fixture.alice, [])
+        await expectError(request("counting", session: session, action: "complete", form: submit([:])), .forbidden)
+        #expect(cancels.value == 1)
+    }
+
     @Test func refusesWhatItCannotDo() async {
         await expectError(request("nope"), .itemNotFound)
         await expectError(request("admin"), .forbidden)

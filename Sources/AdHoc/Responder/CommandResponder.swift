@@ -83,7 +83,11 @@ public final class CommandResponder: Sendable {
 
         guard isAllowed(requester, command) else {
             log.notice("command refused: not allowed")
-            if let id = request.sessionID { sessions.close(id: id) }
+            // Rights withdrawn mid-session: the session ends, and its command may release what it
+            // held (commands.d keeps values awaiting confirmation). Only the requester's own.
+            if let id = request.sessionID, let closed = sessions.close(id: id, owner: requester) {
+                await command.cancel(CommandContext(requester: closed.owner, node: closed.node, sessionID: closed.id))
+            }
             if let onRefusal {
                 let submitted = (request.form?.fields ?? []).reduce(into: [String: [String]]()) { values, field in
                     if let variable = field.variable { values[variable] = field.values }

@@ -82,6 +82,17 @@ final class SessionStore: Sendable {
         }
     }
 
+    /// Closes the session only if `owner` opened it, and returns it so its command can be told.
+    @discardableResult
+    func close(id: String, owner: JID) -> CommandSession? {
+        state.withLock { state in
+            guard let session = state.sessions[id], session.owner == owner else { return nil }
+            state.busy.remove(id)
+            state.sessions[id] = nil
+            return session
+        }
+    }
+
     func close(id: String) {
         state.withLock { state in
             state.busy.remove(id)

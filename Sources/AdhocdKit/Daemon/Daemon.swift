@@ -4,6 +4,7 @@ import CommandFiles
 import DBusBridge
 import HealthMonitor
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
@@ -102,7 +103,9 @@ public final class Daemon: Sendable {
             applied.append("health monitor")
         }
         // Files may have changed whatever the configuration says: always read the directory again.
-        let files = commandFiles.load(new.commandFiles)
+        // Off the event loop: reading the directory, its files and (for `user =`) the account
+        // database may block, and pings and other commands must not wait on it.
+        let files = try await NIOThreadPool.singleton.runIfActive { [commandFiles] in commandFiles.load(new.commandFiles) }
         if ConnectionIdentity(new.client) != ConnectionIdentity(old.client) { needsRestart.append("account and connection settings") }
         if new.sessionLimits != old.sessionLimits { needsRestart.append("session limits") }
 

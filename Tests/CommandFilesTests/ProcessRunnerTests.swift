@@ -19,6 +19,14 @@ import Glibc
         #expect(!result.timedOut && !result.cancelled && !result.succeeded)
     }
 
+    @Test func reportsASignalAndAnExitStatusAsWaitWouldHave() async throws {
+        let killed = try await runner.run(spec(["/bin/sh", "-c", "kill -KILL $$"]))
+        #expect(killed.ending == .signalled(SIGKILL))
+        let big = try await runner.run(spec(["/bin/sh", "-c", "exit 255"]))
+        #expect(big.ending == .exited(255))
+        #expect(!killed.strayProcessesStopped && !big.strayProcessesStopped)
+    }
+
     @Test func passesEachArgumentUnchangedAndOnlyTheGivenEnvironment() async throws {
         let hostile = ["; rm -rf /", "$(touch /tmp/adhocd-pwned)", "a b  c", "line\nbreak", "-rf", "ünïcødé 🚀", "", "`id`", "'\"\\"]
         let result = try await runner.run(ProcessSpec(

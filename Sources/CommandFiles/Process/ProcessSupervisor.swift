@@ -137,18 +137,52 @@ private struct RunWatch {
         if killAt == nil { killAt = now + spec.killGrace }
     }
 
+    /// Notes the program's exit without reaping it: while the leader is an unreaped zombie its
+    /// pid, and so the group's id, cannot be given to another process, so the signals the
+    /// group may still get (strays, SIGKILL after the grace) reach only this run's processes.
+    /// `finish()` reaps it last.
     private mutating func reapIfExited() {
-        var status: Int32 = 0
-        guard waitpid(pid, &status, WNOHANG) == pid else { return }
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0, info._sifields._sigchld.si_pid == pid else { return }
         let now = ContinuousClock.now
-        waitStatus = status
+        let value = info._sifields._sigchld.si_status
+        // As waitpid(2) would have reported it, for adhocd_exit_code and adhocd_terminating_signal.
+        waitStatus = info.si_code == Int32(CLD_EXITED) ? (value & 0xFF) << 8 : (value & 0x7F)
         endedAt = now
         // Anything still in the group was left behind by the program: stop it too.
-        if kill(-pid, 0) == 0 {
+        if Self.groupHasMembers(besides: pid) {
             strays = true
             terminateGroup(now)
         }
         drainUntil = now + spec.killGrace + .seconds(1)
+    }
+
+    /// Whether a live process other than `leader` is in the group `leader` leads. `kill(-pgid, 0)`
+    /// cannot tell: the unreaped leader still counts as a member.
+    static func groupHasMembers(besides leader: pid_t) -> Bool {
+        guard let directory = opendir("/proc") else { return kill(-leader, 0) == 0 }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard let process = pid_t(name), process != leader else { continue }
+            guard let stat = readSmallFile("/proc/\(name)/stat"), let close = stat.lastIndex(of: ")") else { continue }
+            // After "pid (comm)": state, ppid, pgrp, … (the name may hold spaces and parentheses).
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, fields[0] != "Z", fields[0] != "X", pid_t(fields[2]) == leader else { continue }
+            return true
+        }
+        return false
+    }
+
+    private static func readSmallFile(_ path: String) -> String? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { Glibc.close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        return count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self) : nil
     }
 
     /// Reads what is there without blocking; closes the descriptor at end of file.
@@ -170,7 +204,10 @@ private struct RunWatch {
 
     /// Leaves nothing behind: the group gets SIGKILL if it still exists, descriptors close.
     private mutating func finish() {
-        if kill(-pid, 0) == 0 { kill(-pid, SIGKILL) }
+        // Safe whatever is left: the leader is not reaped yet, so the group id is still ours.
+        kill(-pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
         for fd in [output, errors, processDescriptor] where fd >= 0 { close(fd) }
         output = -1
         errors = -1

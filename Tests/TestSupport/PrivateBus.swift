@@ -21,7 +21,8 @@ public final class PrivateBus: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         address = "unix:path=\(directory.path)/bus"
         try launch("dbus-daemon", "/usr/bin/dbus-daemon", ["--session", "--nofork", "--nopidfile", "--address=\(address)"])
-        try waitFor("the bus socket") { FileManager.default.fileExists(atPath: self.directory.path + "/bus") }
+        // The socket file appears at bind(), a moment before the daemon listens: wait for an answer.
+        try waitFor("the bus to answer") { self.busHasName("org.freedesktop.DBus") }
     }
 
     /// Starts mpv playing a sine tone in a loop, and returns once its MPRIS name is on the bus.

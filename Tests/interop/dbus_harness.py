@@ -34,7 +34,8 @@ class PrivateBus:
         self.address = f"unix:path={self.dir}/bus"
         self.processes: dict[str, subprocess.Popen] = {}
         self._launch("dbus-daemon", ["dbus-daemon", "--session", "--nofork", "--nopidfile", f"--address={self.address}"])
-        self._wait(lambda: (self.dir / "bus").exists(), "the bus socket")
+        # The socket file appears at bind(), a moment before the daemon listens: wait for an answer.
+        self._wait(lambda: (self.dir / "bus").exists() and self.has_name("org.freedesktop.DBus"), "the bus to answer")
 
     # Programs on the bus
 

@@ -38,17 +38,9 @@ public struct ReplyBudget: Sendable, Equatable {
 
     func limit(note text: String) -> String {
         let cap = min(totalBytes, valueBytes * 4)
-        guard XMLEscaping.escapedByteCount(text) > cap else { return text }
-        var used = 0
-        var end = text.startIndex
-        for index in text.indices {
-            let size = XMLEscaping.escapedByteCount(String(text[index]))
-            guard used + size <= cap else { break }
-            used += size
-            end = text.index(after: index)
-        }
-        let kept = String(text[..<end])
-        return kept + "\n… (\(text.utf8.count - kept.utf8.count) more bytes not shown)"
+        let kept = XMLEscaping.prefix(of: text, escapedBytes: cap)
+        guard kept.endIndex != text.endIndex else { return text }
+        return String(kept) + "\n… (\(text.utf8.count - kept.utf8.count) more bytes not shown)"
     }
 
     func limit(_ form: DataForm) -> DataForm {

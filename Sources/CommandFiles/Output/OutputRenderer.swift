@@ -120,22 +120,12 @@ public enum OutputRenderer {
 
     /// The longest prefix of `text` whose XML-escaped form fits `budget` bytes.
     static func fit(_ text: String, budget: Int) -> (String, cut: Bool) {
-        var used = 0
-        var end = text.startIndex
-        for index in text.indices {
-            used += escapedSize(text[index])
-            if used > budget { return (String(text[..<end]), true) }
-            end = text.index(after: index)
-        }
-        return (text, false)
+        let kept = XMLEscaping.prefix(of: text, escapedBytes: budget)
+        return (String(kept), kept.endIndex != text.endIndex)
     }
 
     static func escapedSize(_ text: String) -> Int {
         XMLEscaping.escapedByteCount(text)
-    }
-
-    private static func escapedSize(_ character: Character) -> Int {
-        XMLEscaping.escapedByteCount(String(character))
     }
 
     private static func trimmingFinalNewline(_ text: String) -> String {

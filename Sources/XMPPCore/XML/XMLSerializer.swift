@@ -86,13 +86,29 @@ public enum XMLEscaping {
     /// budgets for stanzas count.
     public static func escapedByteCount(_ text: String) -> Int {
         if !text.utf8.contains(where: { needsWork($0) }) { return text.utf8.count }
-        return text.unicodeScalars.reduce(0) { count, scalar in
-            switch scalar {
-            case "&": count + 5
-            case "<", ">": count + 4
-            case "\r": count + 5
-            default: count + (isAllowed(scalar) ? scalar.utf8.count : 3)
-            }
+        return text.unicodeScalars.reduce(0) { $0 + escapedByteCount($1) }
+    }
+
+    /// The longest prefix of `text`, cut between characters, whose escaped form takes at most
+    /// `budget` bytes: how oversized output is shortened to fit a stanza.
+    public static func prefix(of text: String, escapedBytes budget: Int) -> Substring {
+        if escapedByteCount(text) <= budget { return text[...] }
+        var used = 0
+        var end = text.startIndex
+        for character in text {
+            used += character.unicodeScalars.reduce(0) { $0 + escapedByteCount($1) }
+            guard used <= budget else { break }
+            end = text.index(end, offsetBy: 1)
+        }
+        return text[..<end]
+    }
+
+    private static func escapedByteCount(_ scalar: Unicode.Scalar) -> Int {
+        switch scalar {
+        case "&": 5
+        case "<", ">": 4
+        case "\r": 5
+        default: isAllowed(scalar) ? scalar.utf8.count : 3
         }
     }
 

@@ -18,8 +18,11 @@ demo: build
 # Swift unit and integration tests, the slixmpp interop tests against the built binary, then
 # the shipping tests (units, man pages, CLI) with the .deb built once for them (a release
 # build in .build-deb). Stray sandbox servers are reaped whatever happens.
+# Everything a run creates lives in its own TMPDIR, and only its own servers are reaped, so two
+# runs on one machine (worktrees) do not disturb each other.
 test: deps
-	@trap 'python3 scripts/prosody_sandbox.py reap >/dev/null 2>&1 || true' EXIT; \
+	@export TMPDIR="$$(mktemp -d /tmp/adhocd-test.XXXXXX)"; chmod 755 "$$TMPDIR"; \
+	trap 'python3 scripts/prosody_sandbox.py reap --root "$$TMPDIR" >/dev/null 2>&1 || true; rm -rf "$$TMPDIR"' EXIT; \
 	set -e; \
 	swift build --build-tests; \
 	swift test; \

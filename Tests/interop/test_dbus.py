@@ -50,6 +50,13 @@ def player_status(bus) -> str:
     return bus.property(MPV, "/org/mpris/MediaPlayer2", "org.mpris.MediaPlayer2.Player", "PlaybackStatus")
 
 
+async def player_becomes(bus, status: str) -> None:
+    """mpv's MPRIS plugin updates PlaybackStatus a moment after the method returns."""
+    async def current():
+        return player_status(bus)
+    await wait_for(current, f'string "{status}"')
+
+
 def datatype(field) -> str | None:
     validate = field.xml.find(XDATA_VALIDATE)
     return validate.get("datatype") if validate is not None else None
@@ -81,9 +88,9 @@ def test_a_coloc_member_drives_mpv_and_a_stranger_sees_nothing(sandbox, bus):
                 paused = await execute(user, bot.jid, f"{PLAYER}.Pause")
                 assert paused["command"]["status"] == "completed"
                 assert notes(paused) == [("info", "Pause: done.")]
-                assert player_status(bus) == 'string "Paused"'
+                await player_becomes(bus, "Paused")
                 await execute(user, bot.jid, f"{PLAYER}.PlayPause")
-                assert player_status(bus) == 'string "Playing"'
+                await player_becomes(bus, "Playing")
 
                 # Properties: read as a result form; Volume set through a form typed xs:double.
                 read = await execute(user, bot.jid, f"{PLAYER}/properties")
@@ -141,7 +148,7 @@ def test_the_media_remote_loops_until_completed(sandbox, bus):
                 assert paused["command"]["sessionid"] == session
                 assert paused["command"]["status"] == "executing"
                 assert form_fields(paused)["status"]["value"] == "Paused"
-                assert player_status(bus) == 'string "Paused"'
+                await player_becomes(bus, "Paused")
 
                 louder = await execute(phone, bot.jid, "mpris/remote", action="next", sessionid=session,
                                        form={"action": "volume-up"})

@@ -92,7 +92,10 @@ class Adhocd:
         self.process: subprocess.Popen | None = None
 
     def write_config(self) -> None:
-        self.config.write_text(render_toml(self.tables))
+        """Replaces the file in one step, as an editor saving it does: a reload never reads half."""
+        partial = self.config.with_suffix(".partial")
+        partial.write_text(render_toml(self.tables))
+        os.replace(partial, self.config)
 
     def add_command(self, name: str, text: str, executable: bool = False) -> Path:
         """Writes a definition into commands.d, owned by us and writable by nobody else."""

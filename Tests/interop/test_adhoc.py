@@ -1,6 +1,7 @@
 """XEP-0050 end to end: the real adhocd, a real Prosody, and slixmpp as the client."""
 
 import asyncio
+import signal
 
 import pytest
 from slixmpp.exceptions import IqError
@@ -250,6 +251,40 @@ def test_sighup_reloads_too(sandbox, bot):
             bot.reload()
             assert "echo" in await command_nodes(admin, bot.jid)
     run(scenario())
+
+
+def test_signals_and_reload_commands_together_apply_the_last_file(sandbox, bot):
+    """SIGHUP and the `reload` command, fired together 100 times while the file changes
+    between them: every command gets its answer, reloads never interleave (each applies one
+    whole file), and the rules in force at the end are the last file's."""
+    variants = [
+        {"enabled": True, "allow": ["group:coloc"]},
+        {"enabled": False, "allow": ["group:coloc"]},
+    ]
+
+    async def scenario():
+        await join_coloc(sandbox, bot)
+        async with xmpp_client(sandbox, "user", "userpw") as user, \
+                xmpp_client(sandbox, "bot", "botpw", resource="admin") as admin:
+            for round_number in range(100):
+                bot.tables["commands.echo"] = variants[round_number % 2]
+                bot.tables["presence"] = {"status": f"round {round_number}"}
+                bot.write_config()
+                bot.process.send_signal(signal.SIGHUP)
+                done = await execute(admin, bot.jid, "reload")
+                assert done["command"]["notes"][0][0] == "info", done["command"]["notes"]
+                assert done["command"]["notes"][0][1].startswith("Reloaded"), done["command"]["notes"]
+            # The last round (99) disabled echo: the contact no longer sees it.
+            assert "echo" not in await command_nodes(user, bot.jid)
+            bot.tables["commands.echo"] = variants[0]
+            bot.write_config()
+            bot.process.send_signal(signal.SIGHUP)
+            await execute(admin, bot.jid, "reload")
+            assert await command_nodes(user, bot.jid) == ["status", "set-presence", "echo"]
+        log = bot.log_text()
+        assert "reload failed" not in log
+        assert log.count("connected") == 1
+    run(scenario(), timeout=240)
 
 
 def test_sigterm_signs_off_gracefully(sandbox):

@@ -1,5 +1,6 @@
 import AdHoc
 import BuiltinCommands
+import XMPPClient
 
 /// The built-in commands a configuration enables. The daemon and `adhocd commands` build them
 /// the same way, so the offline listing shows exactly the nodes and names clients will see.
@@ -8,6 +9,21 @@ struct BuiltinCommandSet {
     var presence: PresenceControl
     /// Re-reads the configuration, for `reload`.
     var reload: @Sendable () async throws -> String
+
+    /// The daemon's: set-presence goes through the presence arbiter, reload through the queue.
+    static func live(presence: PresenceArbiter, reloads: ReloadQueue) -> BuiltinCommandSet {
+        let control = PresenceControl(
+            current: {
+                let settings = presence.effective
+                return PresenceChoice(show: settings.show, status: settings.status, priority: settings.priority)
+            },
+            change: { choice in
+                await presence.setManually(PresenceSettings(show: choice.show, status: choice.status, priority: choice.priority))
+            },
+            automaticIsActive: { presence.monitorIsRunning },
+            resumeAutomatic: { await presence.resumeAutomatic() })
+        return BuiltinCommandSet(presence: control) { try await reloads.request().get() }
+    }
 
     /// Controls that are never called: for listing commands without a daemon.
     static let inert = BuiltinCommandSet(

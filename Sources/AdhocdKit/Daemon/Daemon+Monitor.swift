@@ -5,34 +5,26 @@ import XMPPCore
 
 /// The health monitor: its presence goes through the arbiter, its alerts to chat recipients.
 extension Daemon {
-    /// (Re)starts the monitor with `settings`, or stops it for nil.
-    func startMonitor(_ settings: MonitorSettings?) async {
+    /// Runs the monitor with `settings` until cancelled (a reload replacing it, shutdown); with
+    /// nil, hands the presence back to `[presence]` and returns.
+    static func runMonitor(_ settings: MonitorSettings?, presence: PresenceArbiter, client: XMPPClient, logger: Logger) async {
         guard let settings else {
-            stopMonitor()
             await presence.monitorStopped()
             return
         }
-        var logger = logger
-        logger[metadataKey: "component"] = "monitor"
+        var monitorLogger = logger
+        monitorLogger[metadataKey: "component"] = "monitor"
         let monitor = HealthMonitor(
-            settings: settings, logger: logger,
-            publish: { [presence] health in await presence.publish(health) },
-            alert: { [weak self] alert in await self?.send(alert, to: settings.alerts) })
+            settings: settings, logger: monitorLogger,
+            publish: { health in await presence.publish(health) },
+            alert: { [monitorLogger] alert in await send(alert, to: settings.alerts, client: client, logger: monitorLogger) })
         await presence.monitorStarted()
-        monitorTask.replace(with: Task { await monitor.run() })
-    }
-
-    func startMonitor() async {
-        await startMonitor(configuration.withLock { $0.monitor })
-    }
-
-    func stopMonitor() {
-        monitorTask.cancel()
+        await monitor.run()
     }
 
     /// A chat message to every listed account and every roster member of the listed groups.
     /// Not queued while offline: the presence shows the level again after the reconnect.
-    func send(_ alert: HealthAlert, to recipients: [AlertRecipient]) async {
+    static func send(_ alert: HealthAlert, to recipients: [AlertRecipient], client: XMPPClient, logger: Logger) async {
         var addresses = Set<JID>()
         for recipient in recipients {
             switch recipient {

@@ -11,26 +11,31 @@ import UnixSignals
 import XMPPClient
 import XMPPCore
 
-/// adhocd itself: the XMPP client, the command responder, the built-in commands and the health
-/// monitor, wired together and run until SIGTERM or SIGINT. SIGHUP and the `reload` command
-/// re-read the configuration without dropping the connection.
+/// adhocd itself: the XMPP client, the command responder, the built-in commands, commands.d,
+/// the D-Bus bridge and the health monitor, wired together and run until SIGTERM or SIGINT.
+/// SIGHUP and the `reload` command re-read the configuration without dropping the connection.
 public final class Daemon: Sendable {
     public let client: XMPPClient
     public let responder: CommandResponder
     let configuration: Mutex<DaemonConfiguration>
     let logger: Logger
     let presence: PresenceArbiter
-    /// The running D-Bus bridge; replaced when a reload changes the `[[dbus]]` blocks.
-    private let dbusBridge = ReplaceableTask()
-    /// The running health monitor; replaced when a reload changes `[monitor]`.
-    let monitorTask = ReplaceableTask()
     /// Commands from the files in commands.d, re-read on every reload.
     public let commandFiles: CommandFilesProvider
+    /// The D-Bus bridge, restarted when a reload changes the `[[dbus]]` blocks.
+    private let dbusBridge: RestartingService<[DBusBlock]>
+    /// The health monitor, restarted when a reload changes `[monitor]`.
+    private let monitor: RestartingService<MonitorSettings?>
+    /// SIGHUP and the `reload` command, one reload at a time.
+    let reloads = ReloadQueue()
+    /// What a reload hands the new configuration to, in this order.
+    private let followers: [any ConfigurationFollower]
 
     public init(configuration: DaemonConfiguration, logger: Logger) {
         self.configuration = Mutex(configuration)
         self.logger = logger
-        client = XMPPClient(configuration: configuration.client, logger: logger)
+        let client = XMPPClient(configuration: configuration.client, logger: logger)
+        self.client = client
         let registry = CommandRegistry()
         let commandFiles = CommandFilesProvider(
             settings: configuration.commandFiles, registry: registry,
@@ -44,10 +49,28 @@ public final class Daemon: Sendable {
             scheduler: EventLoopDeadlineScheduler(),
             logger: logger,
             onRefusal: { [runtime = commandFiles.runtime] refusal in runtime.recordRefusal(refusal) })
-        presence = PresenceArbiter(configured: configuration.client.presence, client: client)
+        let presence = PresenceArbiter(configured: configuration.client.presence, client: client)
+        self.presence = presence
+        dbusBridge = RestartingService(initial: configuration.dbus) { [logger] blocks in
+            guard !blocks.isEmpty else { return }
+            await DBusBridge(blocks: blocks, registry: registry, logger: logger).run()
+        }
+        monitor = RestartingService(initial: configuration.monitor) { [client, logger] settings in
+            await Self.runMonitor(settings, presence: presence, client: client, logger: logger)
+        }
+        let builtins = BuiltinCommandSet.live(presence: presence, reloads: reloads)
+        followers = [
+            BuiltinCommandsFollower(registry: registry, commands: builtins.commands(for:)),
+            RestartingFollower(service: dbusBridge, settings: \.dbus, name: "D-Bus blocks"),
+            PresenceFollower(arbiter: presence),
+            SubscriptionsFollower(),
+            RestartingFollower(service: monitor, settings: \.monitor, name: "health monitor"),
+            CommandFilesFollower(provider: commandFiles),
+            RestartOnlyFollower(),
+        ]
         responder.attach(to: client)
         client.setSubscriptionPolicy { [weak self] contact in self?.subscriptionDecision(for: contact) ?? .leavePending }
-        responder.registry.setCommands(builtinCommands(configuration), provider: "builtin")
+        registry.setCommands(builtins.commands(for: configuration), provider: BuiltinCommandsFollower.provider)
         for warning in configuration.warnings { logger.warning("\(warning)") }
         commandFiles.load(configuration.commandFiles)
     }
@@ -58,9 +81,10 @@ public final class Daemon: Sendable {
             ClientService(client: client),
             PeriodicService(interval: .seconds(30)) { [responder] in await responder.sweep() },
             EventWatcher(daemon: self),
-            ReloadOnHangup(daemon: self),
-            BackgroundTaskService(start: { [self] in startDBusBridge() }, stop: { [self] in stopDBusBridge() }),
-            BackgroundTaskService(start: { [self] in await startMonitor() }, stop: { [self] in stopMonitor() }),
+            ReloadService(queue: reloads) { [self] in await applyReload() },
+            ReloadOnHangup(reloads: reloads),
+            dbusBridge,
+            monitor,
         ]
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map {
@@ -73,42 +97,28 @@ public final class Daemon: Sendable {
 
     // MARK: Reload
 
-    /// Re-reads the configuration file and applies what can change while connected: command
-    /// rules and enablement, D-Bus blocks, presence and subscriptions, the monitor. Account, connection and session-limit changes are
-    /// reported as needing a restart. An invalid file changes nothing.
+    /// Re-reads the configuration file and applies what can change while connected (see
+    /// `followers`); account, connection and session-limit changes are reported as needing a
+    /// restart. An invalid file changes nothing. Waits its turn behind other reloads.
     public func reload() async throws -> String {
+        try await reloads.request().get()
+    }
+
+    /// One reload, run by the reload queue only: never two at once.
+    private func applyReload() async -> ReloadQueue.Outcome {
         let old = configuration.withLock { $0 }
-        let new = try DaemonConfiguration.load(from: old.file)
+        let new: DaemonConfiguration
+        do {
+            new = try DaemonConfiguration.load(from: old.file)
+        } catch {
+            logger.error("reload failed, the previous configuration stays in force: \(error)")
+            return .failure(.configuration(error))
+        }
         for warning in new.warnings { logger.warning("\(warning)") }
-        var applied: [String] = []
-        var needsRestart: [String] = []
-
-        if new.builtins != old.builtins {
-            responder.registry.setCommands(builtinCommands(new), provider: "builtin")
-            applied.append("command rules")
+        var changes: [ConfigurationChange] = []
+        for follower in followers {
+            changes.append(await follower.apply(new, replacing: old))
         }
-        if new.dbus != old.dbus {
-            startDBusBridge(new.dbus)
-            applied.append("D-Bus blocks")
-        }
-        if new.client.presence != old.client.presence {
-            await presence.configure(new.client.presence)
-            applied.append("presence")
-        }
-        if new.subscriptions != old.subscriptions {
-            applied.append("subscription rules")
-        }
-        if new.monitor != old.monitor {
-            await startMonitor(new.monitor)
-            applied.append("health monitor")
-        }
-        // Files may have changed whatever the configuration says: always read the directory again.
-        // Off the event loop: reading the directory, its files and (for `user =`) the account
-        // database may block, and pings and other commands must not wait on it.
-        let files = try await NIOThreadPool.singleton.runIfActive { [commandFiles] in commandFiles.load(new.commandFiles) }
-        if ConnectionIdentity(new.client) != ConnectionIdentity(old.client) { needsRestart.append("account and connection settings") }
-        if new.sessionLimits != old.sessionLimits { needsRestart.append("session limits") }
-
         configuration.withLock { current in
             // Only what was applied is kept, so a later reload compares against what runs.
             current.builtins = new.builtins
@@ -120,36 +130,9 @@ public final class Daemon: Sendable {
             current.warnings = new.warnings
         }
         warnAboutUnknownGroups()
-        var summary = "Reloaded \(new.file): " + (applied.isEmpty ? "nothing changed" : "updated " + applied.joined(separator: " and "))
-        if !needsRestart.isEmpty { summary += "; restart adhocd to apply changed " + needsRestart.joined(separator: " and ") }
-        summary += "; " + files.summary
+        let summary = ReloadSummary(file: new.file, changes: changes).text
         logger.notice("\(summary)")
-        return summary + "."
-    }
-
-    // MARK: D-Bus
-
-    /// (Re)starts the bridge for `blocks`: the old one is cancelled and removes its commands.
-    func startDBusBridge(_ blocks: [DBusBlock]) {
-        let bridge = DBusBridge(blocks: blocks, registry: responder.registry, logger: logger)
-        dbusBridge.replace(with: blocks.isEmpty ? nil : Task { await bridge.run() })
-    }
-
-    func startDBusBridge() {
-        startDBusBridge(configuration.withLock { $0.dbus })
-    }
-
-    func stopDBusBridge() {
-        dbusBridge.cancel()
-    }
-
-    /// A reload whose failure is only logged, for SIGHUP.
-    func reloadReportingErrors() async {
-        do {
-            _ = try await reload()
-        } catch {
-            logger.error("reload failed, the previous configuration stays in force: \(error)")
-        }
+        return .success(summary + ".")
     }
 
     /// Rules naming a group nobody on the roster is in grant nothing; say so once per login/reload.
@@ -159,45 +142,5 @@ public final class Daemon: Sendable {
         for group in groups.subtracting(known).sorted() {
             logger.warning("a rule names roster group '\(group)', which no contact is in: it grants nothing")
         }
-    }
-
-    // MARK: Built-in commands
-
-    private func builtinCommands(_ configuration: DaemonConfiguration) -> [any Command] {
-        let control = PresenceControl(
-            current: { [presence] in
-                let settings = presence.effective
-                return PresenceChoice(show: settings.show, status: settings.status, priority: settings.priority)
-            },
-            change: { [presence] choice in
-                await presence.setManually(PresenceSettings(show: choice.show, status: choice.status, priority: choice.priority))
-            },
-            automaticIsActive: { [presence] in presence.monitorIsRunning },
-            resumeAutomatic: { [presence] in await presence.resumeAutomatic() })
-        let builtins = BuiltinCommandSet(presence: control) { [weak self] in
-            guard let self else { return "adhocd is shutting down" }
-            return try await self.reload()
-        }
-        return builtins.commands(for: configuration)
-    }
-}
-
-/// The parts of the client configuration that only a new connection can change.
-private struct ConnectionIdentity: Equatable {
-    var account: JID, password: Secret, resource: String, host: String?, port: Int?, tls: TLSMode, caFile: String?
-    var keepalive: Duration, pingTimeout: Duration, connectTimeout: Duration, maximumBackoff: Duration
-
-    init(_ client: ClientConfiguration) {
-        account = client.account
-        password = client.password
-        resource = client.resource
-        host = client.host
-        port = client.port
-        tls = client.tls
-        caFile = client.tlsSettings.caFile
-        keepalive = client.keepaliveInterval
-        pingTimeout = client.pingTimeout
-        connectTimeout = client.connectTimeout
-        maximumBackoff = client.backoff.maximum
     }
 }

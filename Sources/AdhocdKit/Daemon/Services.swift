@@ -44,32 +44,17 @@ struct EventWatcher: Service {
     }
 }
 
-/// SIGHUP re-reads the configuration, as daemons conventionally do.
+/// SIGHUP re-reads the configuration, as daemons conventionally do. The reload queue logs
+/// the outcome; a burst of signals shares reloads rather than queueing one each.
 struct ReloadOnHangup: Service {
-    let daemon: Daemon
+    let reloads: ReloadQueue
 
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
-        await cancelWhenGracefulShutdown { [daemon] in
+        await cancelWhenGracefulShutdown { [reloads] in
             for await _ in signals {
-                await daemon.reloadReportingErrors()
+                reloads.requestInBackground()
             }
         }
-    }
-}
-
-/// A part of the daemon with a task of its own (the D-Bus bridge, the health monitor): started
-/// with the daemon, stopped on shutdown. The part runs in its own task (a reload may replace
-/// it); this service only holds its place in the lifecycle.
-struct BackgroundTaskService: Service {
-    let start: @Sendable () async -> Void
-    let stop: @Sendable () -> Void
-
-    func run() async throws {
-        await start()
-        try? await cancelWhenGracefulShutdown {
-            while true { try await Task.sleep(for: .seconds(86_400)) }
-        }
-        stop()
     }
 }

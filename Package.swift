@@ -77,6 +77,9 @@ let package = Package(
         // The machine's vital signs from /proc and statvfs, and their human formatting.
         .target(name: "HostMetrics"),
 
+        // The chat front end: commands typed as plain messages, for clients without a command UI.
+        .target(name: "Chat", dependencies: ["XMPPCore"]),
+
         // Commands every adhocd has: status, set-presence, reload.
         .target(name: "BuiltinCommands", dependencies: ["AdHoc", "XMPPCore", "HostMetrics"]),
 
@@ -129,6 +132,7 @@ let package = Package(
         .testTarget(name: "DBusTests", dependencies: ["DBus", "CDBus", "TestSupport"], exclude: ["Samples"]),
         .testTarget(name: "DBusBridgeTests", dependencies: ["DBusBridge", "DBus", "AdHoc", "XMPPCore", "TOMLConfig", "TestSupport"]),
         .testTarget(name: "TOMLConfigTests", dependencies: ["TOMLConfig"]),
+        .testTarget(name: "ChatTests", dependencies: ["Chat", "XMPPCore"]),
         .testTarget(name: "CommandFilesTests", dependencies: ["CommandFiles", "AdHoc", "XMPPCore", "TOMLConfig"]),
         .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "HealthMonitor", "XMPPClient", "XMPPCore", "TestSupport"]),
     ]

@@ -1,5 +1,3 @@
-import XMPPCore
-
 /// `xmpp:` URIs (RFC 5122) with XEP-0050's `command` query action: clients such as Cheogram
 /// open the command straight from the link.
 public enum XMPPURI {

@@ -62,7 +62,7 @@ struct Run: AsyncParsableCommand {
                 handler.logLevel = level
                 return handler
             }
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = PlainLogHandler(label: label)
             handler.logLevel = level
             return handler
         }

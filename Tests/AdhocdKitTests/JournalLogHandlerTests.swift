@@ -15,9 +15,19 @@ import Testing
         #expect(line == "<4>adhocd.xmpp: reconnecting attempt=3 delay=2s\n")
     }
 
-    @Test func everyLineOfAMessageKeepsItsLevel() {
-        let text = JournalLogHandler.format(level: .error, label: "adhocd", message: "reload failed:\nline 2", metadata: [:])
-        #expect(text == "<3>adhocd: reload failed:\n<3>adhocd: line 2\n")
+    @Test func noInputCanStartALineOfItsOwn() {
+        // A stranger's node name or a service's error text carrying a newline and a fake entry.
+        let text = JournalLogHandler.format(
+            level: .notice, label: "adhocd", message: "command refused: x\n<3>adhocd: root logged in\r\u{1B}[2J\u{2028}",
+            metadata: ["node": "a\nb", "jid": "eve@example.org/x y", "text": "k=v \"q\" \\", "empty": ""])
+        #expect(text == #"<5>adhocd: command refused: x\n<3>adhocd: root logged in\r\u{1B}[2J\u{2028} empty="" jid="eve@example.org/x y" node=a\nb text="k=v \"q\" \\""# + "\n")
+        #expect(text.split(separator: "\n").count == 1)
+    }
+
+    @Test func plainLinesAreEscapedAlike() {
+        let line = PlainLogHandler.format(time: "T", level: .info, label: "adhocd", message: "a\nb", metadata: ["k": "v"])
+        #expect(line == "T info adhocd: a\\nb k=v\n")
+        #expect(PlainLogHandler.now().first?.isNumber == true)
     }
 
     @Test func autoMeansJournaldOnlyWhenStandardErrorIsTheJournal() {

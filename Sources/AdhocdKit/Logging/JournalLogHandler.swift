@@ -31,7 +31,8 @@ public enum LogFormat: String, Sendable, CaseIterable {
     }
 }
 
-/// Writes log lines for journald: `<N>label: message key=value …`, each event in one write(2).
+/// Writes log lines for journald: `<N>label: message key=value …`, each event one line in one
+/// write(2); journald takes the level from the prefix and stamps the time itself.
 public struct JournalLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
@@ -66,12 +67,8 @@ public struct JournalLogHandler: LogHandler {
         }
     }
 
-    /// The text for one event. journald makes every line of a stream its own entry, so each
-    /// line of a multi-line message gets the prefix too.
+    /// The text for one event: one line, whatever the message holds (`LogLine`).
     static func format(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
-        let prefix = "<\(priority(of: level))>\(label): "
-        let pairs = metadata.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
-        let lines = (message + pairs).split(separator: "\n", omittingEmptySubsequences: false)
-        return lines.map { prefix + $0 + "\n" }.joined()
+        "<\(priority(of: level))>\(label): " + LogLine.text(message: message, metadata: metadata) + "\n"
     }
 }

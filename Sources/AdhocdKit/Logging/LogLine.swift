@@ -1,0 +1,51 @@
+import Logging
+
+/// One log event as one line of text that no input can forge.
+///
+/// Messages and metadata carry what strangers send (JIDs, node names, error texts from
+/// services): a newline in them would start what looks like a line of its own. So CR, LF and
+/// every other control character are written as escapes (`\n`, `\u{1B}`), and metadata values
+/// that contain blanks, `=` or quotes are quoted, so `key=value` pairs stay unambiguous.
+enum LogLine {
+    /// `message key=value …`, keys sorted, one line without the newline.
+    static func text(message: String, metadata: Logger.Metadata) -> String {
+        var line = escaped(message)
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            line += " " + escaped(key) + "=" + quotedIfNeeded(escaped("\(value)"))
+        }
+        return line
+    }
+
+    static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var result = ""
+        result.unicodeScalars.reserveCapacity(text.unicodeScalars.count + 8)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where needsEscape(scalar): result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+    static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
+    static func quotedIfNeeded(_ value: String) -> String {
+        guard value.isEmpty || value.unicodeScalars.contains(where: { $0 == " " || $0 == "=" || $0 == "\"" }) else {
+            return value
+        }
+        var quoted = "\""
+        for character in value {
+            if character == "\"" || character == "\\" { quoted.append("\\") }
+            quoted.append(character)
+        }
+        return quoted + "\""
+    }
+}

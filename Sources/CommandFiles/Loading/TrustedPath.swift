@@ -7,7 +7,7 @@ import Glibc
 /// user can change, so that nobody else can make adhocd run or read another file there.
 ///
 /// The path is walked one component at a time from `/`, each opened without following
-/// symlinks (`ProgramFile.pathOnly | O_NOFOLLOW`) and checked on its descriptor: every directory must be
+/// symlinks (`O_PATH | O_NOFOLLOW`) and checked on its descriptor: every directory must be
 /// owned by root or adhocd and writable by nobody else (a sticky directory such as /tmp
 /// passes: others cannot rename or replace what they do not own, and what lies beyond must
 /// be root's or adhocd's anyway); every symlink must be owned by root or adhocd, and is
@@ -52,7 +52,7 @@ struct TrustedPath: Sendable {
     }
 }
 
-/// One walk: the directory reached so far (an ProgramFile.pathOnly descriptor), its path, what is left.
+/// One walk: the directory reached so far (an O_PATH descriptor), its path, what is left.
 private struct Walk {
     let daemonUID: UInt32
     let requested: String
@@ -182,7 +182,7 @@ private struct Walk {
         }
         var descriptor = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         if descriptor < 0, errno == EACCES {
-            // Executable but not readable by adhocd: a binary still runs from an ProgramFile.pathOnly descriptor.
+            // Executable but not readable by adhocd: a binary still runs from an O_PATH descriptor.
             descriptor = openat(directory, name, ProgramFile.pathOnly | O_NOFOLLOW | O_CLOEXEC)
         }
         guard descriptor >= 0 else { throw .unreachable(path: path, reason: systemErrorText()) }

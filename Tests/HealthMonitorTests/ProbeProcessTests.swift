@@ -71,6 +71,10 @@ import Testing
             try await ProbeProcess.run(["/nonexistent/check"], timeout: .seconds(5))
         }
         await #expect(throws: ProbeProcessError.emptyCommand) { try await ProbeProcess.run([], timeout: .seconds(5)) }
+        // A name found nowhere in PATH is not taken relative to the working directory.
+        await #expect(throws: ProbeProcessError.spawnFailed(program: "no-such-probe-anywhere", reason: "No such file or directory")) {
+            try await ProbeProcess.run(["no-such-probe-anywhere"], timeout: .seconds(5))
+        }
         let killed = try await ProbeProcess.run(["/bin/sh", "-c", "kill -TERM $$"], timeout: .seconds(5))
         #expect(killed.termination == .signaled(SIGTERM))
 

@@ -41,7 +41,11 @@ enum ProbeProcess {
         guard let name = arguments.first, !name.isEmpty else { throw .emptyCommand }
         let environment = probeEnvironment()
         var spec = ProcessSpec(argv: arguments, environment: environment, timeout: timeout, killGrace: .zero)
-        spec.executable = .path(ProgramSearch.resolve(name, path: environment["PATH", default: ""]) ?? name)
+        // Never a bare name: execve would take it relative to the working directory.
+        guard let program = ProgramSearch.resolve(name, path: environment["PATH", default: ""]) else {
+            throw .spawnFailed(program: name, reason: systemErrorText(ENOENT))
+        }
+        spec.executable = .path(program)
         spec.standardOutput = .keep(lineLimit, .head)
         spec.standardError = .discard
         let result: ProcessResult

@@ -7,6 +7,7 @@ own Swift client would not notice, these tests do.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import json
 import os
@@ -15,7 +16,6 @@ import signal
 import ssl
 import subprocess
 import time
-import weakref
 from pathlib import Path
 
 import slixmpp
@@ -66,7 +66,9 @@ class Adhocd:
         # that nobody but root (or adhocd's own user) can change.
         self.dir = Path(f"{sandbox.dir}.{name}")
         self.dir.mkdir(mode=0o755, exist_ok=True)
-        weakref.finalize(self, shutil.rmtree, str(self.dir), True)
+        # Removed when the test session ends (not with this object: a test may start a second
+        # daemon in the same directory).
+        atexit.register(shutil.rmtree, str(self.dir), True)
         self.config = self.dir / "adhocd.toml"
         self.log = self.dir / "adhocd.log"
         self.jid = f"bot@{sandbox.domain}/adhocd"

@@ -23,10 +23,9 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CDBus", pkgConfig: "dbus-1", providers: [.apt(["libdbus-1-dev"])]),
         .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
-        // posix_spawn with a process group, reset signals and closed descriptors; pidfd_open.
-        .target(name: "CSpawn"),
-        // GNU spawn and pipe calls Swift's Glibc module hides, for the health monitor's probe command.
-        .target(name: "CProbeSpawn"),
+        // Starting a program (vfork, then execve or execveat of a checked descriptor) in a
+        // process group of its own, signals reset, descriptors closed; pipe2, pidfd_open.
+        .target(name: "CProcessSpawn"),
 
         // Pure values: JID, XML tree, streaming parser, stanzas, data forms.
         .target(name: "XMPPCore", dependencies: ["CLibXML2"]),
@@ -67,11 +66,15 @@ let package = Package(
             dependencies: ["DBus", "AdHoc", "XMPPCore", "TOMLConfig", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // Running programs: one supervisor (output caps, timeouts, process-group teardown, strays),
+        // the off-loop thread helper and the deadline idiom. Used by commands.d and the health monitor.
+        .target(name: "ProcessSupervision", dependencies: ["CProcessSpawn"]),
+
         // commands.d: command definitions in files (TOML or a script's header) run without a shell,
         // with typed parameters, time limits, capped output and an audit log.
         .target(
             name: "CommandFiles",
-            dependencies: ["AdHoc", "XMPPCore", "TOMLConfig", "CSpawn", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AdHoc", "XMPPCore", "TOMLConfig", "ProcessSupervision", .product(name: "Logging", package: "swift-log")]
         ),
 
         // The machine's vital signs from /proc and statvfs, and their human formatting.
@@ -86,7 +89,7 @@ let package = Package(
         // Machine health as presence: probes, levels, status text, when to publish and alert.
         .target(
             name: "HealthMonitor",
-            dependencies: ["XMPPCore", "DBus", "HostMetrics", "TOMLConfig", "CProbeSpawn", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["XMPPCore", "DBus", "HostMetrics", "TOMLConfig", "ProcessSupervision", .product(name: "Logging", package: "swift-log")]
         ),
 
         // Configuration and wiring of the daemon; the executable is a thin CLI over it.
@@ -127,13 +130,14 @@ let package = Package(
         .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPPCore", "TestSupport"]),
         .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HostMetricsTests", dependencies: ["HostMetrics"]),
-        .testTarget(name: "HealthMonitorTests", dependencies: ["HealthMonitor", "DBus", "CDBus", "TOMLConfig", "XMPPCore", "TestSupport"]),
+        .testTarget(name: "HealthMonitorTests", dependencies: ["HealthMonitor", "ProcessSupervision", "DBus", "CDBus", "TOMLConfig", "XMPPCore", "TestSupport"]),
         .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "HostMetrics", "AdHoc", "XMPPCore"]),
         .testTarget(name: "DBusTests", dependencies: ["DBus", "CDBus", "TestSupport"], exclude: ["Samples"]),
         .testTarget(name: "DBusBridgeTests", dependencies: ["DBusBridge", "DBus", "AdHoc", "XMPPCore", "TOMLConfig", "TestSupport"]),
         .testTarget(name: "TOMLConfigTests", dependencies: ["TOMLConfig"]),
         .testTarget(name: "ChatTests", dependencies: ["Chat", "XMPPCore"]),
-        .testTarget(name: "CommandFilesTests", dependencies: ["CommandFiles", "AdHoc", "XMPPCore", "TOMLConfig"]),
+        .testTarget(name: "ProcessSupervisionTests", dependencies: ["ProcessSupervision"]),
+        .testTarget(name: "CommandFilesTests", dependencies: ["CommandFiles", "ProcessSupervision", "AdHoc", "XMPPCore", "TOMLConfig"]),
         .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "HealthMonitor", "XMPPClient", "XMPPCore", "TestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import Testing
 import XMPPCore
 @testable import CommandFiles
@@ -56,5 +57,47 @@ import XMPPCore
         #expect(problem?.contains("create \(directory.path)/missing") == true)
         #expect(log.problem != nil)
         #expect(!log.record(AuditEntry(requester: Fixture.alice, node: "c", decision: .refused)))
+    }
+
+    @Test func valuesAndLinesAreCut() throws {
+        let definition = try Fixture.definition("""
+        exec = ["/bin/echo"]
+        [[param]]
+        var = "huge"
+        [[param]]
+        var = "many"
+        type = "text-multi"
+        """)
+        let huge = String(repeating: "é", count: 100_000)
+        var entry = AuditEntry(
+            requester: Fixture.alice, node: "test",
+            parameters: AuditEntry.parameters(["huge": [huge], "many": Array(repeating: "x", count: 5000)], of: definition), decision: .refused)
+        entry.reason = String(repeating: "\u{1}", count: 5000)
+        let line = entry.jsonLine
+        #expect(line.utf8.count <= AuditEntry.lineLimit)
+        #expect(line.contains("…[cut: 200000 bytes]"))
+        #expect(line.contains(#""parameters_cut":true"#))
+        #expect(line.contains("…[cut: 5000 bytes]"))
+        // Still one JSON object: the cut never splits an escape.
+        #expect(!line.contains("\\u00…"))
+        #expect(JSONText.string("abcdef", limit: 100) == #""abcdef""#)
+        #expect(JSONText.string(String(repeating: "a", count: 100), limit: 40).utf8.count <= 42)
+    }
+
+    @Test func refusalsAreRateLimitedPerRequester() {
+        let clock = Mutex(ContinuousClock.now)
+        let limiter = RefusalLimiter(burst: 2, window: .seconds(60), capacity: 3, now: { clock.withLock { $0 } })
+        #expect(limiter.decide(for: "a@x") == .write(suppressedBefore: 0))
+        #expect(limiter.decide(for: "a@x") == .write(suppressedBefore: 0))
+        #expect(limiter.decide(for: "a@x") == .suppress)
+        #expect(limiter.decide(for: "a@x") == .suppress)
+        // Others are not held up by one flooding.
+        #expect(limiter.decide(for: "b@x") == .write(suppressedBefore: 0))
+        clock.withLock { $0 += .seconds(61) }
+        #expect(limiter.decide(for: "a@x") == .write(suppressedBefore: 2))
+        #expect(limiter.decide(for: "a@x") == .write(suppressedBefore: 0))
+        // The table stays bounded: newcomers past its capacity share one tally.
+        for name in ["c@x", "d@x", "e@x", "f@x", "g@x"] { _ = limiter.decide(for: name) }
+        #expect(limiter.trackedCount <= 4)
     }
 }

@@ -1,3 +1,4 @@
+import ProcessSupervision
 import Synchronization
 import AdHoc
 import Logging
@@ -30,6 +31,20 @@ import Glibc
 
     var auditLines: [String] { directory.read("audit.jsonl").split(separator: "\n").map(String.init) }
 
+    /// One line per attempt: the `started` line of each run is checked and left out.
+    var outcomeLines: [String] {
+        let lines = auditLines
+        let started = lines.filter { $0.contains(#""event":"started""#) }
+        for line in started {
+            let run = line.firstMatch(of: /"run":"([0-9a-f]+)"/)?.output.1 ?? "none"
+            let finished = lines.filter { $0.contains(#""event":"finished","run":"\#(run)""#) }
+            #expect(finished.count == 1, "run \(run) has no finished line")
+            #expect(lines.firstIndex(of: line) ?? 0 < lines.firstIndex(of: finished.first ?? "") ?? 0)
+            #expect(line.contains(#""decision":"allowed"}"#))
+        }
+        return lines.filter { !$0.contains(#""event":"started""#) }
+    }
+
     func stage(_ step: CommandStep) -> CommandStage? {
         if case .ask(let stage) = step { return stage }
         return nil
@@ -44,8 +59,9 @@ import Glibc
         defer { directory.remove() }
         let step = try await command("exec = [\"/bin/echo\", \"hello\"]").start(context())
         #expect(outcome(step) == .note("hello"))
-        #expect(auditLines.count == 1)
-        #expect(auditLines.first?.contains(#""requester":"alice@example.org/phone","node":"test","parameters":{},"decision":"allowed","outcome":"exited","exit_status":0"#) == true)
+        #expect(auditLines.count == 2)
+        #expect(outcomeLines.count == 1)
+        #expect(outcomeLines.first?.contains(#""requester":"alice@example.org/phone","node":"test","parameters":{},"decision":"allowed","outcome":"exited","exit_status":0"#) == true)
     }
 
     @Test func aFormFromBeforeAReloadRunsNothing() async throws {
@@ -119,11 +135,11 @@ import Glibc
         let replay = try await restart.submit(stage: "confirm", values: SubmittedValues(["confirm": ["true"]]), action: .complete, context: context("b"))
         #expect(outcome(replay) == .failure("This confirmation is no longer valid; start the command again."))
 
-        let lines = auditLines
+        let lines = outcomeLines
         #expect(lines.count == 2)
         #expect(lines[0].contains(#""parameters":{"unit":"nginx","password":"<redacted>"},"decision":"declined""#))
         #expect(lines[1].contains(#""decision":"allowed","outcome":"exited","exit_status":0"#))
-        #expect(!lines.joined().contains("hunter2"))
+        #expect(!auditLines.joined().contains("hunter2"))
     }
 
     @Test func aConfirmationForAChangedDefinitionRunsNothing() async throws {
@@ -162,7 +178,7 @@ import Glibc
         let missing = try command("exec = [\"/nonexistent/program\"]\nname = \"Missing\"")
         #expect(outcome(try await missing.start(context())) == .failure("Missing could not be started: No such file or directory."))
 
-        let lines = auditLines
+        let lines = outcomeLines
         #expect(lines.count == 4)
         #expect(lines[0].contains(#""outcome":"exited","exit_status":2"#))
         #expect(lines[1].contains(#""decision":"not-run","reason":"busy: 1 run is of this command already going""#))
@@ -183,6 +199,80 @@ import Glibc
         }
         #expect(text.hasPrefix("Not run: the audit log"))
         #expect(access(marker, F_OK) != 0)
+    }
+
+    @Test func nothingRunsUnauditedWhenTheStartedLineCannotBeWritten() async throws {
+        defer { directory.remove() }
+        var settings = runtime.settings
+        // Opens fine; every write fails with ENOSPC.
+        settings.auditLog = "/dev/full"
+        #expect(runtime.apply(settings) == nil)
+        let marker = "\(directory.path)/ran"
+        let step = try await command("exec = [\"/usr/bin/touch\", \"\(marker)\"]").start(context())
+        #expect(outcome(step) == .failure("Not run: audit log unavailable: cannot write to /dev/full (No space left on device)."))
+        #expect(access(marker, F_OK) != 0)
+    }
+
+    /// Loads `name` from a commands.d of its own, as the daemon would.
+    func loaded(_ name: String, in commands: TemporaryDirectory) throws -> FileCommand {
+        let report = CommandDirectory(path: commands.path, reader: Fixture.reader).load()
+        let definition = try #require(report.definitions.first { $0.file == "\(commands.path)/\(name)" }, "\(report.problems)")
+        return FileCommand(definition: definition, runtime: runtime)
+    }
+
+    @Test func aScriptRunsFromTheCheckedDescriptorAndASwappedOneDoesNot() async throws {
+        defer { directory.remove() }
+        let commands = TemporaryDirectory()
+        defer { commands.remove() }
+        let script = commands.write("show.sh", "#!/bin/sh\necho \"$0\"\n", mode: 0o755)
+        let show = try loaded("show.sh", in: commands)
+        // The interpreter reads the descriptor adhocd checked, not the path.
+        #expect(outcome(try await show.start(context())) == .note(ProgramFile.passedPath))
+
+        // Replaced after loading (a new file renamed over it): refused until a reload.
+        let marker = "\(directory.path)/ran"
+        TemporaryDirectory.writeFile(script + ".new", "#!/bin/sh\ntouch \(marker)\n", mode: 0o755)
+        rename(script + ".new", script)
+        guard case .failure(let text)? = outcome(try await show.start(context())) else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(text == "Not run: \(script) changed after it was loaded; reload adhocd to run the new version.")
+        #expect(access(marker, F_OK) != 0)
+        #expect(outcomeLines.last?.contains(#""decision":"not-run","reason":"unsafe program: \#(script) changed after it was loaded"#) == true)
+        // After a reload it is the checked program again.
+        _ = try await loaded("show.sh", in: commands).start(context())
+        #expect(access(marker, F_OK) == 0)
+    }
+
+    @Test func aProgramWhoseDirectoryBecameWritableByOthersIsNotRun() async throws {
+        defer { directory.remove() }
+        let commands = TemporaryDirectory()
+        defer { commands.remove() }
+        let tools = TemporaryDirectory()
+        defer { tools.remove() }
+        let marker = "\(directory.path)/ran"
+        tools.write("tool", "#!/bin/sh\ntouch \(marker)\n", mode: 0o755)
+        commands.write("tool.toml", "exec = [\"\(tools.path)/tool\"]\n")
+        let tool = try loaded("tool.toml", in: commands)
+        chmod(tools.path, 0o777)
+        defer { chmod(tools.path, 0o755) }
+        guard case .failure(let text)? = outcome(try await tool.start(context())) else {
+            Issue.record("expected a refusal")
+            return
+        }
+        #expect(text.hasPrefix("Not run: \(tools.path), a directory on the way to \(tools.path)/tool: the directory is writable by others"))
+        #expect(access(marker, F_OK) != 0)
+        #expect(outcomeLines.last?.contains(#""decision":"not-run","reason":"unsafe program: "#) == true)
+    }
+
+    @Test func aBinaryRunsFromItsDescriptorUnderItsOwnNameWithNoExtraDescriptor() async throws {
+        defer { directory.remove() }
+        let name = try await command("exec = [\"/bin/sh\", \"-c\", \"echo $0\"]").start(context())
+        #expect(outcome(name) == .note("/bin/sh"))
+        let descriptors = try await command("exec = [\"/usr/bin/ls\", \"/proc/self/fd\"]").start(context())
+        // 0, 1, 2 and the one ls lists the directory with.
+        #expect(outcome(descriptors) == .note("0\n1\n2\n3"))
     }
 
     @Test func refusalsOfFileCommandsAreAudited() throws {
@@ -209,6 +299,13 @@ import Glibc
         let definition = try reader.read(toml: "exec = [\"/usr/bin/id\", \"-u\"]\nuser = \"nobody\"", origin: Fixture.origin())
         let step = try await FileCommand(definition: definition, runtime: runtime).start(context())
         #expect(outcome(step) == .note("\(nobody.uid)"))
+        // A script too: setpriv runs the checked file from descriptor 3.
+        let commands = TemporaryDirectory()
+        defer { commands.remove() }
+        commands.write("who.sh", "#!/bin/sh\n# adhocd:begin\n# user = \"nobody\"\n# adhocd:end\nid -u\n", mode: 0o755)
+        let report = CommandDirectory(path: commands.path, reader: reader).load()
+        let script = try #require(report.definitions.first, "\(report.problems)")
+        #expect(outcome(try await FileCommand(definition: script, runtime: runtime).start(context())) == .note("\(nobody.uid)"))
     }
 }
 
@@ -223,5 +320,26 @@ import Glibc
         #expect(pending.count == 1)
         #expect(pending.take(session: "dropped-by-the-responder") == nil)
         #expect(pending.take(session: "fresh") != nil)
+    }
+}
+
+@Suite struct RefusalAuditTests {
+    @Test func aFloodOfRefusalsWritesAFewShortLinesAndCountsTheRest() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let settings = CommandFilesSettings(directory: directory.path, auditLog: "\(directory.path)/audit.jsonl")
+        let runtime = CommandFilesRuntime(settings: settings, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        runtime.apply(settings)
+        let definition = try Fixture.definition("exec = [\"/bin/true\"]\n[[param]]\nvar = \"value\"")
+        let command = FileCommand(definition: definition, runtime: runtime)
+        let stranger = try JID("stranger@example.net/x")
+        let big = String(repeating: "A", count: 200_000)
+        for _ in 0..<100 {
+            runtime.recordRefusal(CommandRefusal(requester: stranger, command: command, submitted: ["value": [big]], reason: "not allowed by the command's rules"))
+        }
+        let lines = directory.read("audit.jsonl").split(separator: "\n")
+        #expect(lines.count == runtime.refusals.burst)
+        #expect(lines.allSatisfy { $0.utf8.count <= AuditEntry.lineLimit })
+        #expect(lines.allSatisfy { $0.contains(#""decision":"refused""#) })
     }
 }

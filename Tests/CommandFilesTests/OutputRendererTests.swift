@@ -1,4 +1,5 @@
 import AdHoc
+import ProcessSupervision
 import Testing
 import XMPPCore
 @testable import CommandFiles

@@ -22,12 +22,16 @@ struct TemporaryDirectory {
     @discardableResult
     func write(_ name: String, _ text: String, mode: mode_t = 0o644) -> String {
         let file = "\(path)/\(name)"
+        Self.writeFile(file, text, mode: mode)
+        return file
+    }
+
+    static func writeFile(_ file: String, _ text: String, mode: mode_t) {
         let descriptor = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         close(descriptor)
         chmod(file, mode)
-        return file
     }
 
     func read(_ name: String) -> String {

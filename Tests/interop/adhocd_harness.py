@@ -7,9 +7,11 @@ own Swift client would not notice, these tests do.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import json
 import os
+import shutil
 import signal
 import ssl
 import subprocess
@@ -59,8 +61,14 @@ class Adhocd:
 
     def __init__(self, sandbox, tables: dict[str, dict], name: str = "adhocd"):
         self.sandbox = sandbox
-        self.dir = Path(sandbox.dir) / name
-        self.dir.mkdir(exist_ok=True)
+        # Beside the sandbox, not in it: as root, the sandbox's directory belongs to the prosody
+        # user, and adhocd trusts commands.d and the programs it runs only through directories
+        # that nobody but root (or adhocd's own user) can change.
+        self.dir = Path(f"{sandbox.dir}.{name}")
+        self.dir.mkdir(mode=0o755, exist_ok=True)
+        # Removed when the test session ends (not with this object: a test may start a second
+        # daemon in the same directory).
+        atexit.register(shutil.rmtree, str(self.dir), True)
         self.config = self.dir / "adhocd.toml"
         self.log = self.dir / "adhocd.log"
         self.jid = f"bot@{sandbox.domain}/adhocd"

@@ -102,7 +102,11 @@ def test_parameters_arrive_as_single_unchanged_arguments_never_through_a_shell(s
                 assert shown["path"] == "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     run(scenario())
     assert not marker.exists(), "a value reached a shell"
-    runs = [entry for entry in bot.audit_entries() if entry["node"] == "argv"]
+    entries = [entry for entry in bot.audit_entries() if entry["node"] == "argv"]
+    # Each run has a `started` line before it is spawned, and a `finished` line with its ending.
+    assert [entry["event"] for entry in entries] == ["started", "finished"] * len(HOSTILE_VALUES)
+    assert all(a["run"] == b["run"] for a, b in zip(entries[::2], entries[1::2]))
+    runs = entries[1::2]
     assert len(runs) == len(HOSTILE_VALUES)
     assert all(entry["decision"] == "allowed" and entry["exit_status"] == 0 for entry in runs)
     assert runs[0]["parameters"] == {"value": "; rm -rf /"}
@@ -177,7 +181,7 @@ def test_the_examples_run_from_a_real_client(sandbox, bot):
     calls = stub_log.read_text().splitlines()
     assert calls == ["--no-pager", "--output=short-iso", "--lines=5", "--unit=nginx.service",
                      "restart", "--", "nginx.service"], calls
-    decisions = [(entry["node"], entry["decision"]) for entry in bot.audit_entries()]
+    decisions = [(entry["node"], entry["decision"]) for entry in bot.audit_entries() if entry.get("event") != "started"]
     assert decisions == [("uptime", "allowed"), ("disk-usage", "allowed"), ("journal", "allowed"),
                          ("restart-service", "allowed"), ("reboot", "declined")], decisions
 

@@ -21,7 +21,15 @@ public struct AuditEntry: Sendable, Equatable {
         case failedToStart = "failed-to-start"
     }
 
+    /// The two lines of an allowed run: before the program is spawned, and when it ended.
+    public enum Event: String, Sendable {
+        case started, finished
+    }
+
     public var time: String
+    /// For allowed runs: which line of the run this is, and the id both lines share.
+    public var event: Event?
+    public var run: String?
     public var requester: JID
     public var node: String
     /// Declared parameters in order, secret ones already replaced by `<redacted>`.
@@ -34,6 +42,13 @@ public struct AuditEntry: Sendable, Equatable {
     /// Seconds the program ran.
     public var duration: Double?
     public var outputTruncated: Bool?
+    /// Refusals of the same requester that were not written since its last line (rate limit).
+    public var suppressed: Int?
+
+    /// Bytes of one value (parameters, reason, requester, node) at most, escaped.
+    public static let valueLimit = 1024
+    /// Bytes of one line at most: parameters are left out past it (`"parameters_cut":true`).
+    public static let lineLimit = 8 * 1024
 
     public enum ParameterValue: Sendable, Equatable {
         case single(String)
@@ -41,8 +56,8 @@ public struct AuditEntry: Sendable, Equatable {
 
         var json: String {
             switch self {
-            case .single(let text): JSONText.string(text)
-            case .multiple(let items): JSONText.array(items)
+            case .single(let text): JSONText.string(text, limit: AuditEntry.valueLimit)
+            case .multiple(let items): "[" + items.map { JSONText.string($0, limit: AuditEntry.valueLimit) }.joined(separator: ",") + "]"
             }
         }
     }
@@ -66,22 +81,41 @@ public struct AuditEntry: Sendable, Equatable {
         }
     }
 
-    /// The entry as one JSON object on one line.
+    /// The entry as one JSON object on one line, at most `lineLimit` bytes.
     public var jsonLine: String {
-        var members: [(String, String)] = [
-            ("time", JSONText.string(time)),
-            ("requester", JSONText.string(requester.description)),
-            ("node", JSONText.string(node)),
-            ("parameters", JSONText.object(parameters.map { ($0.name, $0.value.json) })),
-            ("decision", JSONText.string(decision.rawValue)),
-        ]
-        if let reason { members.append(("reason", JSONText.string(reason))) }
-        if let outcome { members.append(("outcome", JSONText.string(outcome.rawValue))) }
-        members.append(("exit_status", exitStatus.map { "\($0)" } ?? "null"))
-        if let signal { members.append(("signal", "\(signal)")) }
-        members.append(("duration", duration.map(JSONText.number) ?? "null"))
-        if let outputTruncated { members.append(("output_truncated", outputTruncated ? "true" : "false")) }
-        return JSONText.object(members)
+        func text(_ value: String) -> String { JSONText.string(value, limit: Self.valueLimit) }
+        var head: [(String, String)] = [("time", text(time))]
+        if let event { head.append(("event", text(event.rawValue))) }
+        if let run { head.append(("run", text(run))) }
+        head += [("requester", text(requester.description)), ("node", text(node))]
+        var tail: [(String, String)] = [("decision", text(decision.rawValue))]
+        if let reason { tail.append(("reason", text(reason))) }
+        if let outcome { tail.append(("outcome", text(outcome.rawValue))) }
+        if event != .started {
+            tail.append(("exit_status", exitStatus.map { "\($0)" } ?? "null"))
+            if let signal { tail.append(("signal", "\(signal)")) }
+            tail.append(("duration", duration.map(JSONText.number) ?? "null"))
+        }
+        if let outputTruncated { tail.append(("output_truncated", outputTruncated ? "true" : "false")) }
+        if let suppressed { tail.append(("suppressed", "\(suppressed)")) }
+
+        // What the parameters may take: the line's limit less everything else and the marker.
+        let fixed = JSONText.object(head + [("parameters", "{}")] + tail).utf8.count + #","parameters_cut":true"#.utf8.count
+        var room = Self.lineLimit - fixed
+        var kept: [(String, String)] = []
+        var cut = false
+        for parameter in parameters {
+            let member = (parameter.name, parameter.value.json)
+            let size = JSONText.object([member]).utf8.count - 1
+            guard size <= room else {
+                cut = true
+                break
+            }
+            kept.append(member)
+            room -= size
+        }
+        if cut { tail.append(("parameters_cut", "true")) }
+        return JSONText.object(head + [("parameters", JSONText.object(kept))] + tail)
     }
 
     public static func == (lhs: AuditEntry, rhs: AuditEntry) -> Bool {

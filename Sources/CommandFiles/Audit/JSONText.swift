@@ -5,21 +5,39 @@ import Glibc
 /// Just enough JSON writing for the audit log, without Foundation.
 enum JSONText {
     static func string(_ text: String) -> String {
-        var output = "\""
+        string(text, limit: .max)
+    }
+
+    /// `text` as a JSON string whose escaped contents stay within `limit` bytes: a longer one
+    /// is cut at a character boundary and ends with a note of its full size.
+    static func string(_ text: String, limit: Int) -> String {
+        var pieces: [String] = []
+        var size = 0
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
+            let piece = escape(scalar)
+            if size > limit - piece.utf8.count {
+                let note = "…[cut: \(text.utf8.count) bytes]"
+                while size > limit - note.utf8.count, let last = pieces.popLast() { size -= last.utf8.count }
+                return "\"" + pieces.joined() + note + "\""
             }
+            pieces.append(piece)
+            size += piece.utf8.count
         }
-        return output + "\""
+        return "\"" + pieces.joined() + "\""
+    }
+
+    private static func escape(_ scalar: Unicode.Scalar) -> String {
+        switch scalar {
+        case "\"": return "\\\""
+        case "\\": return "\\\\"
+        case "\n": return "\\n"
+        case "\r": return "\\r"
+        case "\t": return "\\t"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
+            let hex = String(scalar.value, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default: return String(scalar)
+        }
     }
 
     static func array(_ items: [String]) -> String {

@@ -52,14 +52,18 @@ public struct CommandDefinition: Sendable, Equatable {
     }
 }
 
-/// What tells two versions of a file apart without reading it all: inode, size, modification time.
+/// What tells two versions of a file apart without reading it all: device and inode, size,
+/// modification time.
 public struct FileStamp: Sendable, Equatable {
+    /// 0 when unknown.
+    public var device: UInt64
     public var inode: UInt64
     public var size: Int64
     public var modified: Int64
     public var modifiedNanoseconds: Int64
 
-    public init(inode: UInt64 = 0, size: Int64 = 0, modified: Int64 = 0, modifiedNanoseconds: Int64 = 0) {
+    public init(device: UInt64 = 0, inode: UInt64 = 0, size: Int64 = 0, modified: Int64 = 0, modifiedNanoseconds: Int64 = 0) {
+        self.device = device
         self.inode = inode
         self.size = size
         self.modified = modified

@@ -48,4 +48,7 @@ public struct RunAsUser: Sendable, Equatable {
     func wrapping(_ argv: [String]) -> [String] {
         [Self.setprivPath, "--reuid=\(uid)", "--regid=\(gid)", "--init-groups", "--"] + argv
     }
+
+    /// Where the program stands in a wrapped argv.
+    static let wrapperCount = 5
 }

@@ -1,3 +1,4 @@
+import ProcessSupervision
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,7 +29,7 @@ public struct CommandDirectory: Sendable {
         var status = stat()
         guard stat(path, &status) == 0 else {
             if errno == ENOENT { report.directoryExists = false } else {
-                report.problems.append(DefinitionError(file: path, problem: "cannot read the directory: \(systemError())"))
+                report.problems.append(DefinitionError(file: path, problem: "cannot read the directory: \(systemErrorText())"))
             }
             return report
         }
@@ -40,8 +41,15 @@ public struct CommandDirectory: Sendable {
             report.problems.append(DefinitionError(file: path, problem: unsafe.replacing("PATH", with: path) + "; no command in it was loaded"))
             return report
         }
+        // The directories above it too, and the target of a symlinked commands.d.
+        do {
+            try trust.checkDirectory(path)
+        } catch {
+            report.problems.append(DefinitionError(file: path, problem: "\(error); no command in it was loaded"))
+            return report
+        }
         guard let names = entries() else {
-            report.problems.append(DefinitionError(file: path, problem: "cannot list the directory: \(systemError())"))
+            report.problems.append(DefinitionError(file: path, problem: "cannot list the directory: \(systemErrorText())"))
             return report
         }
         var sources: [String: String] = [:]
@@ -53,10 +61,16 @@ public struct CommandDirectory: Sendable {
                     report.problems.append(DefinitionError(file: file, problem: "defines the command '\(definition.node)', as \(first) does already; rename one of them"))
                     continue
                 }
+                let programs = ProgramCheck(trust: trust).atLoad(definition)
+                if let problem = programs.problem {
+                    report.problems.append(DefinitionError(file: file, problem: problem))
+                    continue
+                }
                 sources[definition.node] = file
                 report.definitions.append(definition)
-                if access(definition.exec.program, X_OK) != 0 {
-                    report.warnings.append("\(file): \(definition.exec.program) is not an executable program (\(systemError())); runs will fail until it is")
+                report.warnings += programs.warnings.map { "\(file): \($0)" }
+                if programs.warnings.isEmpty, access(definition.exec.program, X_OK) != 0 {
+                    report.warnings.append("\(file): \(definition.exec.program) is not an executable program (\(systemErrorText())); runs will fail until it is")
                 }
             case .problem(let problem):
                 report.problems.append(problem)
@@ -73,20 +87,46 @@ public struct CommandDirectory: Sendable {
         case ignored
     }
 
+    var trust: TrustedPath { TrustedPath(daemonUID: daemonUID) }
+
     private func loadFile(named name: String, at file: String) -> FileResult {
-        let descriptor = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { return .problem(DefinitionError(file: file, problem: "cannot be opened: \(systemError())")) }
-        defer { close(descriptor) }
-        // Checked on the open descriptor, so what is read is what was checked.
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { return .problem(DefinitionError(file: file, problem: "cannot be examined: \(systemError())")) }
-        guard status.st_mode & S_IFMT == S_IFREG else { return .ignored }
+        var entry = stat()
+        guard lstat(file, &entry) == 0 else { return .problem(DefinitionError(file: file, problem: "cannot be examined: \(systemErrorText())")) }
+        let opened: ProgramFile
+        if entry.st_mode & S_IFMT == S_IFLNK {
+            // Followed only through what nobody but root and adhocd can change.
+            do throws(TrustedPath.Failure) {
+                opened = try trust.open(file)
+            } catch {
+                switch error {
+                case .untrusted(let problem):
+                    return .problem(DefinitionError(file: file, problem: "is a symlink that is not safe to follow: \(problem); fix: replace the symlink with the file, or make its target and every directory on the way root's and writable by nobody else"))
+                case .unreachable(let path, let reason):
+                    return .problem(DefinitionError(file: file, problem: "is a symlink that cannot be followed: \(path): \(reason)"))
+                }
+            }
+        } else {
+            guard entry.st_mode & S_IFMT == S_IFREG else { return .ignored }
+            let descriptor = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+            guard descriptor >= 0 else { return .problem(DefinitionError(file: file, problem: "cannot be opened: \(systemErrorText())")) }
+            // Checked on the open descriptor, so what is read is what was checked.
+            var status = stat()
+            guard fstat(descriptor, &status) == 0 else {
+                let reason = systemErrorText()
+                close(descriptor)
+                return .problem(DefinitionError(file: file, problem: "cannot be examined: \(reason)"))
+            }
+            opened = ProgramFile(adopting: descriptor, path: file, identity: FileIdentity(status))
+        }
+        let descriptor = opened.descriptor
+        let status = opened.identity
+        guard status.mode & S_IFMT == S_IFREG else { return .ignored }
 
         let isTOML = name.hasSuffix(".toml")
-        let isExecutable = status.st_mode & S_IXUSR != 0
+        let isExecutable = status.mode & S_IXUSR != 0
         let window = isTOML ? Self.maximumDefinitionSize + 1 : Self.scriptHeaderWindow
         guard let bytes = Self.read(descriptor, upTo: window) else {
-            return .problem(DefinitionError(file: file, problem: "cannot be read: \(systemError())"))
+            return .problem(DefinitionError(file: file, problem: "cannot be read: \(systemErrorText())"))
         }
         let text = String(decoding: bytes, as: UTF8.self)
         guard isTOML || isExecutable else {
@@ -95,7 +135,7 @@ public struct CommandDirectory: Sendable {
             }
             return .ignored
         }
-        if let unsafe = FileSafety.problem(with: status, daemonUID: daemonUID, isDirectory: false) {
+        if let unsafe = FileSafety.problem(owner: status.owner, mode: status.mode, daemonUID: daemonUID, isDirectory: false) {
             return .problem(DefinitionError(file: file, problem: unsafe.replacing("PATH", with: file)))
         }
         if isTOML, bytes.count > Self.maximumDefinitionSize {
@@ -109,8 +149,8 @@ public struct CommandDirectory: Sendable {
             return .problem(DefinitionError(file: file, problem: "the command name '\(node)' is taken by a built-in command; rename the file"))
         }
         let stamp = FileStamp(
-            inode: UInt64(status.st_ino), size: Int64(status.st_size),
-            modified: Int64(status.st_mtim.tv_sec), modifiedNanoseconds: Int64(status.st_mtim.tv_nsec))
+            device: status.device, inode: status.inode, size: status.size, modified: status.modified,
+            modifiedNanoseconds: status.modifiedNanoseconds)
         let origin = DefinitionReader.Origin(file: file, node: node, form: isTOML ? .toml : .script, stamp: stamp)
         do {
             return .definition(isTOML ? try reader.read(toml: text, origin: origin) : try reader.read(script: text, origin: origin))

@@ -1,4 +1,5 @@
 import AdHoc
+import ProcessSupervision
 import XMPPCore
 
 /// Turns a finished run into the one payload the requester sees: a note, a table, or an error

@@ -1,7 +1,11 @@
 import AdHoc
 import Logging
+import ProcessSupervision
 import Synchronization
 import XMPPCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What every commands.d command shares and what outlives a reload: the settings, the run
 /// limits, answers awaiting confirmation, and the audit log.
@@ -10,6 +14,10 @@ public final class CommandFilesRuntime: Sendable {
     let slots = RunSlots()
     let pending = PendingConfirmations()
     let runner = ProcessRunner()
+    /// Checks the programs of every run, as loading did.
+    let programs = ProgramCheck(trust: TrustedPath(daemonUID: geteuid()))
+    /// Refusals are written a few a minute per requester, whoever floods.
+    let refusals = RefusalLimiter()
     let logger: Logger
     private let current: Mutex<CommandFilesSettings>
     /// The daemon's account, for HOME when a definition names no user.
@@ -32,12 +40,16 @@ public final class CommandFilesRuntime: Sendable {
     }
 
     /// The responder refused a request: a commands.d command goes into the audit log.
+    /// Rate-limited per requester: past a few a minute, lines are left out and the next one
+    /// says how many.
     public func recordRefusal(_ refusal: CommandRefusal) {
         guard let command = refusal.command as? FileCommand else { return }
+        guard case .write(let suppressed) = refusals.decide(for: refusal.requester.bare.description) else { return }
         var entry = AuditEntry(
             requester: refusal.requester, node: command.node,
             parameters: AuditEntry.parameters(refusal.submitted, of: command.definition), decision: .refused)
         entry.reason = refusal.reason
+        if suppressed > 0 { entry.suppressed = suppressed }
         auditLog.record(entry)
     }
 }

@@ -1,4 +1,5 @@
 import AdHoc
+import ProcessSupervision
 import XMPPCore
 
 /// A command defined by a file in commands.d: asks for its parameters (if any), asks for
@@ -92,43 +93,7 @@ public struct FileCommand: Command {
     // MARK: Running
 
     func execute(_ values: SubmittedValues, context: CommandContext) async -> CommandOutcome {
-        let settings = runtime.settings
-        if let problem = runtime.auditLog.problem {
-            audit(.notRun, values, context, reason: "audit log unavailable")
-            return .failure("Not run: \(problem).")
-        }
-        do {
-            try runtime.slots.acquire(node: node, commandLimit: definition.maxRunning, overallLimit: settings.maxRunning)
-        } catch {
-            let reason: String
-            switch error {
-            case .command(let limit): reason = "\(limit) run\(limit == 1 ? " is" : "s are") of this command already going"
-            case .overall(let limit): reason = "\(limit) commands.d run\(limit == 1 ? " is" : "s are") already going"
-            }
-            audit(.notRun, values, context, reason: "busy: \(reason)")
-            return .failure("Not run: \(reason); try again when \(error == .command(limit: 1) ? "it finishes" : "one finishes").")
-        }
-        defer { runtime.slots.release(node: node) }
-
-        let spec: ProcessSpec
-        do {
-            spec = try processSpec(values, context: context, settings: settings)
-        } catch {
-            audit(.notRun, values, context, reason: error.description)
-            return .failure("Not run: \(error.description).")
-        }
-        var entry = entry(.allowed, values, context)
-        do {
-            let result = try await runtime.runner.run(spec)
-            entry.record(result)
-            runtime.auditLog.record(entry)
-            return OutputRenderer.outcome(for: result, definition: definition)
-        } catch {
-            entry.outcome = .failedToStart
-            entry.reason = error.description
-            runtime.auditLog.record(entry)
-            return .failure("\(definition.name) could not be started: \(error.reason).")
-        }
+        await CommandExecution(command: self, values: values, context: context).run()
     }
 
     func processSpec(_ values: SubmittedValues, context: CommandContext, settings: CommandFilesSettings) throws(UnpassableValue) -> ProcessSpec {
@@ -143,30 +108,13 @@ public struct FileCommand: Command {
 
     // MARK: Audit
 
-    private func entry(_ decision: AuditEntry.Decision, _ values: SubmittedValues, _ context: CommandContext) -> AuditEntry {
+    func entry(_ decision: AuditEntry.Decision, _ values: SubmittedValues, _ context: CommandContext) -> AuditEntry {
         AuditEntry(requester: context.requester, node: node, parameters: AuditEntry.parameters(values.values, of: definition), decision: decision)
     }
 
-    private func audit(_ decision: AuditEntry.Decision, _ values: SubmittedValues, _ context: CommandContext, reason: String) {
+    func audit(_ decision: AuditEntry.Decision, _ values: SubmittedValues, _ context: CommandContext, reason: String) {
         var entry = entry(decision, values, context)
         entry.reason = reason
         runtime.auditLog.record(entry)
-    }
-}
-
-extension AuditEntry {
-    mutating func record(_ result: ProcessResult) {
-        duration = result.duration.seconds
-        outputTruncated = result.standardOutput.isTruncated
-        switch result.ending {
-        case .exited(let status):
-            exitStatus = status
-            outcome = .exited
-        case .signalled(let number):
-            signal = number
-            outcome = .killed
-        }
-        if result.timedOut { outcome = .timedOut }
-        if result.cancelled { outcome = .cancelled }
     }
 }

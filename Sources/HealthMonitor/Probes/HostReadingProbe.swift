@@ -1,4 +1,5 @@
 import HostMetrics
+import ProcessSupervision
 
 /// Load, memory, a disk or uptime, read from /proc and statvfs through `HostProbe` on a
 /// thread of its own: statvfs on a hung network mount blocks, and must not block the daemon.
@@ -12,7 +13,7 @@ public struct HostReadingProbe: HealthProbe {
     }
 
     public func read(within limit: Duration) async -> ProbeOutcome {
-        let outcome = await BlockingThread.run { [measure] () -> ProbeOutcome in
+        let outcome = await OffLoopThread.run { [measure] () -> ProbeOutcome in
             do throws(HostProbe.ProbeError) {
                 return .reading(try measure())
             } catch {

@@ -1,3 +1,4 @@
+import ProcessSupervision
 import Synchronization
 
 /// Runs one probe with a time limit, and never starts it again while an earlier run is stuck.
@@ -31,25 +32,11 @@ final class ProbeRunner: Sendable {
         }
         guard started else { return ProbeResult(probe.kind, .timedOut) }
 
-        let (answers, continuation) = AsyncStream<ProbeOutcome>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let work = Task { [self] in
+        let outcome = await Deadline.after(limit + Self.grace).race { [self] in
             let outcome = await probe.read(within: limit)
             running.withLock { $0 = false }
-            continuation.yield(outcome)
+            return outcome
         }
-        let timer = Task { [limit] in
-            do {
-                try await Task.sleep(for: limit + Self.grace)
-            } catch {
-                return
-            }
-            continuation.yield(.timedOut)
-        }
-        var iterator = answers.makeAsyncIterator()
-        let outcome = await iterator.next() ?? .timedOut
-        continuation.finish()
-        timer.cancel()
-        if outcome == .timedOut { work.cancel() }
-        return ProbeResult(probe.kind, outcome)
+        return ProbeResult(probe.kind, outcome ?? .timedOut)
     }
 }

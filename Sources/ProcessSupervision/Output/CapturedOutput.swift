@@ -22,7 +22,7 @@ public struct CapturedOutput: Sendable, Equatable {
     /// As text; bytes that are not UTF-8 become U+FFFD, so any output is safe to show.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    mutating func append(_ chunk: UnsafeRawBufferPointer) {
+    public mutating func append(_ chunk: UnsafeRawBufferPointer) {
         totalCount += chunk.count
         switch keep {
         case .head:
@@ -36,7 +36,7 @@ public struct CapturedOutput: Sendable, Equatable {
     }
 
     /// Call once the stream has ended.
-    mutating func finish() {
+    public mutating func finish() {
         if keep == .tail, bytes.count > limit { bytes.removeFirst(bytes.count - limit) }
     }
 }

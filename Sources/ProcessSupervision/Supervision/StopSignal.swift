@@ -1,34 +1,8 @@
-import CSpawn
+import CProcessSpawn
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// Runs programs without a shell and without blocking the event loop.
-///
-/// Each run gets a thread of its own that spawns the program (posix_spawn, own process group,
-/// stdin from /dev/null), reads its standard output and error with caps, enforces the time
-/// limit, and reaps it. Cancelling the calling task stops the run like a timeout does.
-public struct ProcessRunner: Sendable {
-    public init() {}
-
-    public func run(_ spec: ProcessSpec) async throws(SpawnError) -> ProcessResult {
-        let stop = StopSignal()
-        let outcome: Result<ProcessResult, SpawnError> = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let started = DetachedThread.start {
-                    continuation.resume(returning: ProcessSupervisor.run(spec, stop: stop))
-                }
-                if !started {
-                    continuation.resume(returning: .failure(SpawnError(program: spec.argv.first ?? "", reason: "no thread to watch it (the system refused one)")))
-                }
-            }
-        } onCancel: {
-            stop.fire()
-        }
-        return try outcome.get()
-    }
-}
 
 /// Wakes a supervising thread out of poll() when the run must stop early.
 final class StopSignal: Sendable {

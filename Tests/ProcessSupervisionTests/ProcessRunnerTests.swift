@@ -1,5 +1,5 @@
 import Testing
-@testable import CommandFiles
+@testable import ProcessSupervision
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +8,7 @@ import Glibc
     let runner = ProcessRunner()
 
     func spec(_ argv: [String], timeout: Duration = .seconds(10), grace: Duration = .seconds(1), limit: Int = 64 * 1024) -> ProcessSpec {
-        ProcessSpec(argv: argv, environment: ["PATH": RunEnvironment.defaultPath], timeout: timeout, killGrace: grace, outputLimit: limit)
+        ProcessSpec(argv: argv, environment: ["PATH": "/usr/bin:/bin"], timeout: timeout, killGrace: grace, outputLimit: limit)
     }
 
     @Test func capturesOutputAndExitStatus() async throws {
@@ -37,10 +37,30 @@ import Glibc
         #expect(environment.standardOutput.text == "ONLY=this\n")
     }
 
-    @Test func standardInputIsEmpty() async throws {
-        let result = try await runner.run(spec(["/bin/cat"]))
+    @Test func standardInputIsEmptyAndSignalsAreDefault() async throws {
+        // `cat` ends at once on /dev/null; no signal is ignored or blocked in the child although
+        // the test process (like the daemon) ignores SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        let result = try await runner.run(spec(["/bin/sh", "-c", "cat; grep -E '^Sig(Ign|Blk)' /proc/self/status"]))
         #expect(result.succeeded)
-        #expect(result.standardOutput.text == "")
+        #expect(result.standardOutput.text == "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n")
+    }
+
+    @Test func theDaemonsDescriptorsStayBehind() async throws {
+        let leaky = open("/dev/null", O_RDONLY)  // no O_CLOEXEC
+        defer { close(leaky) }
+        let result = try await runner.run(spec(["/usr/bin/ls", "/proc/self/fd"]))
+        // 0, 1, 2, and the descriptor ls reads the directory with.
+        #expect(result.standardOutput.text == "0\n1\n2\n3\n")
+        #expect(leaky > 2)
+    }
+
+    @Test func standardErrorCanBeDiscarded() async throws {
+        var request = spec(["/bin/sh", "-c", "echo out; echo err >&2"])
+        request.standardError = .discard
+        let result = try await runner.run(request)
+        #expect(result.standardOutput.text == "out\n")
+        #expect(result.standardError.totalCount == 0)
     }
 
     @Test func aTimeoutStopsTheWholeProcessGroup() async throws {

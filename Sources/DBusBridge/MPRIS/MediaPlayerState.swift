@@ -74,6 +74,14 @@ enum MediaAction: String, CaseIterable, Sendable {
         }
     }
 
+    /// Actions whose effect the player reports asynchronously (status or track).
+    var changesPlayback: Bool {
+        switch self {
+        case .playPause, .previous, .next, .stop: true
+        case .volumeDown, .volumeUp, .seekBack, .seekForward, .refresh: false
+        }
+    }
+
     static let volumeStep = 0.1
     static let backMicroseconds: Int64 = -10_000_000
     static let forwardMicroseconds: Int64 = 30_000_000

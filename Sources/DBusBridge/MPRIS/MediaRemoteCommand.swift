@@ -63,7 +63,9 @@ struct MediaRemoteCommand: Command {
                 return .complete(.failure("Unknown action \(choice)."))
             }
             do {
+                let before = mediaAction.changesPlayback ? try? await state(of: player) : nil
                 try await perform(mediaAction, on: player)
+                if let before { await settle(player, after: before) }
             } catch {
                 return .complete(.failure(BridgeMessages.failure(of: mediaAction.label, error)))
             }
@@ -105,6 +107,20 @@ struct MediaRemoteCommand: Command {
         return MediaPlayerState(properties: try await connection.properties(
             destination: player, path: Self.root, interface: Self.playerInterface, timeout: callTimeout))
     }
+
+    /// Players report a new playback status or track a moment after the call returns (mpv's
+    /// MPRIS plugin does when it next observes the property): wait briefly for the change, so
+    /// the remote shows the state the action led to rather than the one before it.
+    private func settle(_ player: String, after before: MediaPlayerState) async {
+        for _ in 0..<Self.settlePolls {
+            guard let now = try? await state(of: player) else { return }
+            if now.status != before.status || now.title != before.title || now.artists != before.artists { return }
+            try? await Task.sleep(for: Self.settleInterval)
+        }
+    }
+
+    static let settlePolls = 12
+    static let settleInterval = Duration.milliseconds(25)
 
     private func identity(of player: String) async -> String {
         guard let connection = handle.connection,

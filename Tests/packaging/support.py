@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import tempfile
 import subprocess
 from pathlib import Path
 
@@ -58,11 +59,15 @@ def verify_unit(unit: Path, binary: Path, man_root: Path, scratch: Path, user: b
     copy_dir.mkdir(parents=True, exist_ok=True)
     copy = copy_dir / "adhocd.service"
     copy.write_text(unit.read_text().replace("/usr/bin/adhocd", str(binary)))
-    runtime = scratch / "runtime"
-    runtime.mkdir(mode=0o700, exist_ok=True)
-    env = dict(os.environ, MANPATH=str(man_root), XDG_RUNTIME_DIR=str(runtime), SYSTEMD_LOG_LEVEL="notice")
-    command = ["systemd-analyze", *(["--user"] if user else []), "verify", copy]
-    result = run(*command, env=env)
+    # A short runtime directory: user units of other packages (gpg-agent's sockets) expand %t
+    # into socket paths, which must fit in 108 bytes, and `make test`'s TMPDIR is long.
+    runtime = Path(tempfile.mkdtemp(prefix="rt-", dir="/tmp"))
+    try:
+        env = dict(os.environ, MANPATH=str(man_root), XDG_RUNTIME_DIR=str(runtime), SYSTEMD_LOG_LEVEL="notice")
+        command = ["systemd-analyze", *(["--user"] if user else []), "verify", copy]
+        result = run(*command, env=env)
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
     assert result.returncode == 0 and result.stderr.strip() == "", f"{unit.name}:\n{result.stdout}{result.stderr}"
 
 

@@ -1,5 +1,5 @@
 import Synchronization
-import AdHoc
+import Commands
 import Logging
 import Testing
 import XMPPCore

@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 import Testing
 import XMPPCore
 @testable import CommandFiles

@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 import BuiltinCommands
 
 /// The built-in commands a configuration enables. The daemon and `adhocd commands` build them

@@ -1,6 +1,7 @@
 import AdHoc
 import BuiltinCommands
 import CommandFiles
+import Commands
 import DBusBridge
 import HealthMonitor
 import Logging
@@ -11,11 +12,13 @@ import UnixSignals
 import XMPPClient
 import XMPPCore
 
-/// adhocd itself: the XMPP client, the command responder, the built-in commands and the health
-/// monitor, wired together and run until SIGTERM or SIGINT. SIGHUP and the `reload` command
+/// adhocd itself: the XMPP client, the command core and its XEP-0050 front end, the built-in
+/// commands and the health monitor, wired together and run until SIGTERM or SIGINT. SIGHUP and the `reload` command
 /// re-read the configuration without dropping the connection.
 public final class Daemon: Sendable {
     public let client: XMPPClient
+    /// The command core: rules, sessions, validation; every front end drives it.
+    public let engine: CommandEngine
     public let responder: CommandResponder
     let configuration: Mutex<DaemonConfiguration>
     let logger: Logger
@@ -36,7 +39,7 @@ public final class Daemon: Sendable {
             settings: configuration.commandFiles, registry: registry,
             reservedNodes: Set(DaemonConfiguration.builtinNames), logger: logger)
         self.commandFiles = commandFiles
-        responder = CommandResponder(
+        engine = CommandEngine(
             account: configuration.client.account,
             registry: registry,
             directory: RosterGroups(roster: client.roster),
@@ -44,10 +47,12 @@ public final class Daemon: Sendable {
             scheduler: EventLoopDeadlineScheduler(),
             logger: logger,
             onRefusal: { [runtime = commandFiles.runtime] refusal in runtime.recordRefusal(refusal) })
+        responder = CommandResponder(engine: engine)
         presence = PresenceArbiter(configured: configuration.client.presence, client: client)
         responder.attach(to: client)
+        answerVersionToAdmittedContactsOnly()
         client.setSubscriptionPolicy { [weak self] contact in self?.subscriptionDecision(for: contact) ?? .leavePending }
-        responder.registry.setCommands(builtinCommands(configuration), provider: "builtin")
+        engine.registry.setCommands(builtinCommands(configuration), provider: "builtin")
         for warning in configuration.warnings { logger.warning("\(warning)") }
         commandFiles.load(configuration.commandFiles)
     }
@@ -56,7 +61,7 @@ public final class Daemon: Sendable {
     public func run() async throws {
         let services: [any Service] = [
             ClientService(client: client),
-            PeriodicService(interval: .seconds(30)) { [responder] in await responder.sweep() },
+            PeriodicService(interval: .seconds(30)) { [engine] in await engine.sweep() },
             EventWatcher(daemon: self),
             ReloadOnHangup(daemon: self),
             BackgroundTaskService(start: { [self] in startDBusBridge() }, stop: { [self] in stopDBusBridge() }),
@@ -84,7 +89,7 @@ public final class Daemon: Sendable {
         var needsRestart: [String] = []
 
         if new.builtins != old.builtins {
-            responder.registry.setCommands(builtinCommands(new), provider: "builtin")
+            engine.registry.setCommands(builtinCommands(new), provider: "builtin")
             applied.append("command rules")
         }
         if new.dbus != old.dbus {
@@ -131,7 +136,7 @@ public final class Daemon: Sendable {
 
     /// (Re)starts the bridge for `blocks`: the old one is cancelled and removes its commands.
     func startDBusBridge(_ blocks: [DBusBlock]) {
-        let bridge = DBusBridge(blocks: blocks, registry: responder.registry, logger: logger)
+        let bridge = DBusBridge(blocks: blocks, registry: engine.registry, logger: logger)
         dbusBridge.replace(with: blocks.isEmpty ? nil : Task { await bridge.run() })
     }
 

@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 import XMPPCore
 
 /// Turns a finished run into the one payload the requester sees: a note, a table, or an error

@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 import XMPPCore
 
 /// A command defined by a file in commands.d: asks for its parameters (if any), asks for

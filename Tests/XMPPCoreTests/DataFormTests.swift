@@ -120,7 +120,7 @@ import Testing
             #expect(kinds["name"] == .missingRequired)
             #expect(kinds["flag"] == .wrongDatatype("yes", .boolean))
             #expect(kinds["count"] == .outOfRange("11", min: "1", max: "10"))
-            #expect(kinds["big"] == .wrongDatatype("-1", .unsignedInt))
+            #expect(kinds["big"] == .outOfRange("-1", min: "0", max: "4294967295"))
             #expect(kinds["color"] == .notAnOption("green"))
             #expect(kinds["open"] == nil)
             if case .invalidJID(let value, _)? = kinds["who"] { #expect(value == "not valid@x") } else { Issue.record("who: \(String(describing: kinds["who"]))") }
@@ -165,6 +165,22 @@ import Testing
         if case .real(let nan)? = Datatype.double.parse("NaN") { #expect(nan.isNaN) } else { Issue.record("NaN is an xs:double") }
         for text in ["inf", "nan", "Infinity", "0x1p3", "1e", "e5", "1e+", "--1", "1 000"] {
             #expect(Datatype.double.parse(text) == nil, "\(text)")
+        }
+    }
+
+    @Test func aWholeNumberTooLargeForItsTypeIsOutOfRange() throws {
+        let form = DataForm(.form, fields: [
+            FormField("byte", validation: FieldValidation(datatype: .byte)),
+            FormField("level", validation: FieldValidation(datatype: .byte, method: .range(min: "0", max: nil))),
+        ])
+        #expect(throws: FormValidationError(problems: [
+            FieldProblem(variable: "byte", kind: .outOfRange("500", min: "-128", max: "127")),
+            FieldProblem(variable: "level", kind: .outOfRange("-999", min: "0", max: "127")),
+        ])) {
+            try form.validate(DataForm(.submit, fields: [FormField("byte", type: nil, values: ["500"]), FormField("level", type: nil, values: ["-999"])]))
+        }
+        #expect(throws: FormValidationError(problems: [FieldProblem(variable: "byte", kind: .wrongDatatype("5.5", .byte))])) {
+            try form.validate(DataForm(.submit, fields: [FormField("byte", type: nil, values: ["5.5"])]))
         }
     }
 

@@ -80,6 +80,29 @@ public struct Datatype: RawRepresentable, Hashable, Sendable, CustomStringConver
         }
     }
 
+    /// The bounds of a fixed-size integer type, to say "at most 127" rather than "not a number"
+    /// when a whole number does not fit.
+    public var integerBounds: (min: String, max: String)? {
+        switch self {
+        case .integer, .long: ("\(Int64.min)", "\(Int64.max)")
+        case .int: ("\(Int32.min)", "\(Int32.max)")
+        case .short: ("\(Int16.min)", "\(Int16.max)")
+        case .byte: ("\(Int8.min)", "\(Int8.max)")
+        case .unsignedLong: ("0", "\(UInt64.max)")
+        case .unsignedInt: ("0", "\(UInt32.max)")
+        case .unsignedShort: ("0", "\(UInt16.max)")
+        case .unsignedByte: ("0", "\(UInt8.max)")
+        default: nil
+        }
+    }
+
+    /// `[+-]? digits`: a whole number of any size.
+    static func isIntegerLexical(_ text: Substring.UTF8View) -> Bool {
+        var rest = text
+        if let sign = rest.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { rest = rest.dropFirst() }
+        return !rest.isEmpty && rest.allSatisfy(isDigit)
+    }
+
     /// `[+-]? (digits [. digits?] | . digits)`: xs:decimal has no exponent and no INF or NaN.
     static func isDecimalLexical(_ text: Substring.UTF8View) -> Bool {
         var rest = text

@@ -155,7 +155,14 @@ extension FormField {
 extension FieldValidation {
     /// What is wrong with one value, or nil.
     func problem(with value: String) -> FieldProblem.Kind? {
-        guard let parsed = datatype.parse(value) else { return .wrongDatatype(value, datatype) }
+        guard let parsed = datatype.parse(value) else {
+            // A whole number too large for the type is out of range, not of the wrong kind.
+            if let bounds = datatype.integerBounds, Datatype.isIntegerLexical(Substring(value.trimmingWhitespace()).utf8) {
+                if case .range(let min, let max) = method { return .outOfRange(value, min: min ?? bounds.min, max: max ?? bounds.max) }
+                return .outOfRange(value, min: bounds.min, max: bounds.max)
+            }
+            return .wrongDatatype(value, datatype)
+        }
         switch method {
         case .basic, .open:
             return nil

@@ -291,7 +291,7 @@ import XMPPCore
                 return .note("late")
             }, stageTimeout: .milliseconds(100)),
             InstantCommand(node: "stubborn", name: "Ignores cancellation", policy: .ownAccountOnly, outcome: {
-                try? await Task.sleep(for: .seconds(2))
+                try? await Task.sleep(for: .seconds(20))
                 return .note("late")
             }, stageTimeout: .milliseconds(100)),
         ], provider: "more")
@@ -301,7 +301,8 @@ import XMPPCore
         let stopped = CommandAnswer.State.completed(.failure("The command did not finish within 100 ms and was stopped."))
         #expect(try await start("slow", Fixture.botPhone).state == stopped)
         #expect(try await start("stubborn", Fixture.botPhone).state == stopped)
-        #expect(clock.now - begin < .seconds(1))
+        // Well under what the stages would take, however busy the machine running the tests.
+        #expect(clock.now - begin < .seconds(10))
         #expect(engine.openSessionCount == 0)
     }
 
@@ -324,7 +325,8 @@ import XMPPCore
         try await Task.sleep(for: .milliseconds(50))
         request.cancel()
         _ = try? await request.value
-        #expect(clock.now - begin < .seconds(5))
+        // Well under the stage's 30 s, however busy the machine running the tests.
+        #expect(clock.now - begin < .seconds(15))
         for _ in 0..<100 where !stageSawCancellation.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
         #expect(stageSawCancellation.withLock { $0 })
     }

@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers point down only: adhocd → AdhocdKit → (BuiltinCommands, CommandFiles, HealthMonitor, DBusBridge, AdHoc, XMPPClient)
-// → XMPPCore → C libraries.
+// Layers point down only: adhocd → AdhocdKit → (front ends: AdHoc; providers: BuiltinCommands, CommandFiles, DBusBridge;
+// HealthMonitor, XMPPClient) → Commands (the command core) → XMPPCore → C libraries.
 let package = Package(
     name: "adhocd",
     platforms: [.macOS(.v15)],
@@ -45,10 +45,18 @@ let package = Package(
             ]
         ),
 
-        // XEP-0050 responder: commands, registry, sessions, roster-group policy. No sockets.
+        // The command core below every front end: the Command protocol, registry, roster-group
+        // policy, sessions, validation, time limits, the refusal hook. No framing, no sockets.
+        .target(
+            name: "Commands",
+            dependencies: ["XMPPCore", .product(name: "Logging", package: "swift-log")]
+        ),
+
+        // The XEP-0050 front end over the core: <command/> requests and answers, disco of nodes,
+        // reply budgets. No sockets.
         .target(
             name: "AdHoc",
-            dependencies: ["XMPPCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Commands", "XMPPCore", .product(name: "Logging", package: "swift-log")]
         ),
 
         // Configuration files: a TOML 1.0 reader and typed access with errors naming file and key.
@@ -63,7 +71,7 @@ let package = Package(
         // D-Bus services as commands: introspected methods and properties, the MPRIS remote, systemd units.
         .target(
             name: "DBusBridge",
-            dependencies: ["DBus", "AdHoc", "XMPPCore", "TOMLConfig", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["DBus", "Commands", "XMPPCore", "TOMLConfig", .product(name: "Logging", package: "swift-log")]
         ),
 
         // Running programs: one supervisor (output caps, timeouts, process-group teardown, strays),
@@ -74,7 +82,7 @@ let package = Package(
         // with typed parameters, time limits, capped output and an audit log.
         .target(
             name: "CommandFiles",
-            dependencies: ["AdHoc", "XMPPCore", "TOMLConfig", "ProcessSupervision", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Commands", "XMPPCore", "TOMLConfig", "ProcessSupervision", .product(name: "Logging", package: "swift-log")]
         ),
 
         // The machine's vital signs from /proc and statvfs, and their human formatting.
@@ -84,7 +92,7 @@ let package = Package(
         .target(name: "Chat", dependencies: ["XMPPCore"]),
 
         // Commands every adhocd has: status, set-presence, reload.
-        .target(name: "BuiltinCommands", dependencies: ["AdHoc", "XMPPCore", "HostMetrics"]),
+        .target(name: "BuiltinCommands", dependencies: ["Commands", "XMPPCore", "HostMetrics"]),
 
         // Machine health as presence: probes, levels, status text, when to publish and alert.
         .target(
@@ -96,7 +104,7 @@ let package = Package(
         .target(
             name: "AdhocdKit",
             dependencies: [
-                "XMPPCore", "XMPPClient", "AdHoc", "BuiltinCommands", "HostMetrics", "HealthMonitor", "TOMLConfig", "DBusBridge",
+                "XMPPCore", "XMPPClient", "Commands", "AdHoc", "BuiltinCommands", "HostMetrics", "HealthMonitor", "TOMLConfig", "DBusBridge",
                 "CommandFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -117,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "AdhocdBench",
             dependencies: [
-                "XMPPCore", "XMPPClient", "AdhocdKit", "AdHoc", "BuiltinCommands",
+                "XMPPCore", "XMPPClient", "AdhocdKit", "Commands", "AdHoc", "BuiltinCommands",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -126,18 +134,23 @@ let package = Package(
 
         // Tests. TestSupport starts throwaway Prosody servers (scripts/prosody_sandbox.py).
         .target(name: "TestSupport", dependencies: ["XMPPCore"], path: "Tests/TestSupport"),
+        // Commands with known stages, a clock and a roster the tests control, for both layers' tests.
+        .target(
+            name: "CommandTestKit", dependencies: ["Commands", "XMPPCore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/CommandTestKit"),
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
         .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPPCore", "TestSupport"]),
-        .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "CommandsTests", dependencies: ["Commands", "CommandTestKit", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "Commands", "CommandTestKit", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HostMetricsTests", dependencies: ["HostMetrics"]),
         .testTarget(name: "HealthMonitorTests", dependencies: ["HealthMonitor", "ProcessSupervision", "DBus", "CDBus", "TOMLConfig", "XMPPCore", "TestSupport"]),
-        .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "HostMetrics", "AdHoc", "XMPPCore"]),
+        .testTarget(name: "BuiltinCommandsTests", dependencies: ["BuiltinCommands", "HostMetrics", "Commands", "XMPPCore"]),
         .testTarget(name: "DBusTests", dependencies: ["DBus", "CDBus", "TestSupport"], exclude: ["Samples"]),
-        .testTarget(name: "DBusBridgeTests", dependencies: ["DBusBridge", "DBus", "AdHoc", "XMPPCore", "TOMLConfig", "TestSupport"]),
+        .testTarget(name: "DBusBridgeTests", dependencies: ["DBusBridge", "DBus", "Commands", "XMPPCore", "TOMLConfig", "TestSupport"]),
         .testTarget(name: "TOMLConfigTests", dependencies: ["TOMLConfig"]),
         .testTarget(name: "ChatTests", dependencies: ["Chat", "XMPPCore"]),
         .testTarget(name: "ProcessSupervisionTests", dependencies: ["ProcessSupervision"]),
-        .testTarget(name: "CommandFilesTests", dependencies: ["CommandFiles", "ProcessSupervision", "AdHoc", "XMPPCore", "TOMLConfig"]),
-        .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "HealthMonitor", "XMPPClient", "XMPPCore", "TestSupport"]),
+        .testTarget(name: "CommandFilesTests", dependencies: ["CommandFiles", "ProcessSupervision", "Commands", "XMPPCore", "TOMLConfig"]),
+        .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "Commands", "HealthMonitor", "XMPPClient", "XMPPCore", "TestSupport"]),
     ]
 )

@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 import XMPPCore
 
 /// `echo`: asks for a line of text and answers with it. Off by default; it exists to try a

@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 
 /// `reload`: re-read the configuration and command definitions, keeping the connection.
 public struct ReloadCommand: Command {

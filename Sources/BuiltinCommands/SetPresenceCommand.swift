@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 import XMPPCore
 
 /// The availability a person may set through `set-presence`.
@@ -69,7 +69,9 @@ public struct SetPresenceCommand: Command {
                       options: Self.shows.map { FormField.Option($0.0.rawValue, label: $0.1) }),
             FormField("status-priority", type: .textSingle, label: "Priority", values: [String(current.priority)],
                       validation: FieldValidation(datatype: .byte, method: .range(min: "-128", max: "127"))),
-            FormField("status-message", type: .textMulti, label: "Message", values: current.status.map { [$0] } ?? []),
+            // text-multi: one line a value (XEP-0004), as clients edit it.
+            FormField("status-message", type: .textMulti, label: "Message",
+                      values: current.status.map { $0.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init) } ?? []),
         ]
         if control.automaticIsActive() {
             instructions.append("The health monitor sets the presence; what you choose here stays until you come back and tick \"Back to the health monitor\".")

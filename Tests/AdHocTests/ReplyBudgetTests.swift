@@ -1,5 +1,6 @@
 import Testing
 import XMPPCore
+import Commands
 @testable import AdHoc
 
 @Suite struct ReplyBudgetTests {
@@ -28,10 +29,10 @@ import XMPPCore
         let rows = (0..<100).map { [FormField("c", type: .textSingle, values: [String(repeating: "x", count: 50) + "\($0)"])] }
         let form = DataForm(.result, reported: columns, items: rows)
         guard case .form(let limited) = budget.limit(.form(form)) else { Issue.record("not a form"); return }
-        #expect(limited.items.count == 8)
+        #expect(limited.items.count == 6)
         let marker = try #require(limited.fields.last)
         #expect(marker.type == .fixed)
-        #expect(marker.values == ["Output truncated: showing 8 of 100 rows."])
+        #expect(marker.values == ["Output truncated: showing 6 of 100 rows."])
         // What is counted is what goes on the wire: the serialized form stays near the budget.
         #expect(limited.element.serialized().utf8.count < 1000 + 250)
     }
@@ -55,5 +56,34 @@ import XMPPCore
         #expect(limited.fields[1].values.count < 100)
         #expect(limited.fields.last?.values.first?.contains("1 long values cut short") == true)
         #expect(limited.fields.last?.values.first?.contains("values left out") == true)
+    }
+
+    @Test func titlesLabelsAndOptionLabelsCountToo() throws {
+        // A D-Bus service names itself: its Identity becomes a title and option labels.
+        let huge = String(repeating: "Player's \"name\" ", count: 10_000)
+        let form = DataForm(.form, title: huge, instructions: [huge], fields: [
+            FormField("player", type: .listSingle, label: huge, description: huge, values: ["a"],
+                      options: (0..<100).map { FormField.Option("p\($0)", label: huge) }),
+        ])
+        let budget = ReplyBudget(totalBytes: 4000, valueBytes: 100, labelBytes: 200)
+        let stage = budget.limit(CommandStage(id: "s", form: form, isFinal: true))
+        let size = stage.form.element.serialized().utf8.count
+        #expect(size < 4000)
+        #expect(stage.form.title?.hasSuffix("…") == true)
+        let field = try #require(stage.form.field("player"))
+        #expect(field.values == ["a"])
+        #expect(field.options.count < 100)
+        #expect(field.options.allSatisfy { $0.value.hasPrefix("p") })
+        let marker = try #require(stage.form.fields.last?.values.first)
+        #expect(marker.contains("choices left out"))
+        #expect(marker.contains("long labels cut short"))
+    }
+
+    @Test func aLabelIsCutAsItIsWrittenInAnAttribute() {
+        let budget = ReplyBudget(totalBytes: 1000, valueBytes: 100, labelBytes: 60)
+        #expect(budget.limit(label: "short") == "short")
+        let quotes = budget.limit(label: String(repeating: "'", count: 100))
+        #expect(ReplyBudget.attributeBytes(quotes) <= 60)
+        #expect(quotes.hasSuffix("…"))
     }
 }

@@ -25,8 +25,8 @@ import Testing
     }
 
     @Test func plainLinesAreEscapedAlike() {
-        let line = PlainLogHandler.format(time: "T", level: .info, label: "adhocd", message: "a\nb", metadata: ["k": "v"])
-        #expect(line == "T info adhocd: a\\nb k=v\n")
+        let line = PlainLogHandler.format(time: "T", level: .info, label: "adhocd", source: "XMPPClient", message: "a\nb", metadata: ["k": "v"])
+        #expect(line == "T info adhocd: [XMPPClient] a\\nb k=v\n")
         #expect(PlainLogHandler.now().first?.isNumber == true)
     }
 

@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 import HostMetrics
 import Synchronization
 import Testing
@@ -33,7 +33,10 @@ import XMPPCore
         let state = Mutex(PresenceChoice(show: .online, status: "fine", priority: 3))
         final class Box: Sendable { let value = Mutex<PresenceChoice?>(nil) }
         let changed = Box()
-        let control = PresenceControl(current: { state.withLock { $0 } }, change: { choice in changed.value.withLock { $0 = choice } })
+        let control = PresenceControl(current: { state.withLock { $0 } }, change: { choice in
+            changed.value.withLock { $0 = choice }
+            state.withLock { $0 = choice }
+        })
         let command = SetPresenceCommand(policy: .ownAccountOnly, control: control)
         guard case .ask(let stage) = try await command.start(context) else { Issue.record("expected a form"); return }
         #expect(stage.isFinal)
@@ -55,6 +58,10 @@ import XMPPCore
         #expect(throws: FormValidationError.self) {
             try stage.form.validate(DataForm(.submit, fields: [FormField("status-priority", type: nil, values: ["500"])]))
         }
+
+        // The message it now shows goes one line a value.
+        guard case .ask(let again) = try await command.start(context) else { Issue.record("expected a form"); return }
+        #expect(again.form.field("status-message")?.values == ["backing up", "do not reboot"])
     }
 
     @Test func setPresenceOffersToHandBackToTheHealthMonitor() async throws {

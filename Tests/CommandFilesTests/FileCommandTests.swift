@@ -1,6 +1,6 @@
 import ProcessSupervision
 import Synchronization
-import AdHoc
+import Commands
 import Logging
 import Testing
 import XMPPCore

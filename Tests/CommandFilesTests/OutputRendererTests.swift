@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 import ProcessSupervision
 import Testing
 import XMPPCore

@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 import DBus
 import Foundation
 import TOMLConfig

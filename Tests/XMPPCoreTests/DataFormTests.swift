@@ -120,7 +120,7 @@ import Testing
             #expect(kinds["name"] == .missingRequired)
             #expect(kinds["flag"] == .wrongDatatype("yes", .boolean))
             #expect(kinds["count"] == .outOfRange("11", min: "1", max: "10"))
-            #expect(kinds["big"] == .wrongDatatype("-1", .unsignedInt))
+            #expect(kinds["big"] == .outOfRange("-1", min: "0", max: "4294967295"))
             #expect(kinds["color"] == .notAnOption("green"))
             #expect(kinds["open"] == nil)
             if case .invalidJID(let value, _)? = kinds["who"] { #expect(value == "not valid@x") } else { Issue.record("who: \(String(describing: kinds["who"]))") }
@@ -152,5 +152,109 @@ import Testing
         #expect(form.fields.first == FormField("FORM_TYPE", type: .hidden, values: ["urn:example"]))
         form.formType = nil
         #expect(form.fields.count == 1)
+    }
+
+    @Test func decimalsAndDoublesFollowXMLSchema() {
+        for text in ["1.5", "-0.0", ".5", "5.", "+3", "007"] { #expect(Datatype.decimal.parse(text) != nil, "\(text)") }
+        for text in ["1e3", "INF", "-INF", "NaN", ".", "", "+-1", "1.2.3", "0x10", "inf", "1,5"] {
+            #expect(Datatype.decimal.parse(text) == nil, "\(text)")
+        }
+        #expect(Datatype.double.parse("1E-3") == .real(0.001))
+        #expect(Datatype.double.parse("-INF") == .real(-.infinity))
+        #expect(Datatype.double.parse("+INF") == .real(.infinity))
+        if case .real(let nan)? = Datatype.double.parse("NaN") { #expect(nan.isNaN) } else { Issue.record("NaN is an xs:double") }
+        for text in ["inf", "nan", "Infinity", "0x1p3", "1e", "e5", "1e+", "--1", "1 000"] {
+            #expect(Datatype.double.parse(text) == nil, "\(text)")
+        }
+    }
+
+    @Test func aWholeNumberTooLargeForItsTypeIsOutOfRange() throws {
+        let form = DataForm(.form, fields: [
+            FormField("byte", validation: FieldValidation(datatype: .byte)),
+            FormField("level", validation: FieldValidation(datatype: .byte, method: .range(min: "0", max: nil))),
+        ])
+        #expect(throws: FormValidationError(problems: [
+            FieldProblem(variable: "byte", kind: .outOfRange("500", min: "-128", max: "127")),
+            FieldProblem(variable: "level", kind: .outOfRange("-999", min: "0", max: "127")),
+        ])) {
+            try form.validate(DataForm(.submit, fields: [FormField("byte", type: nil, values: ["500"]), FormField("level", type: nil, values: ["-999"])]))
+        }
+        #expect(throws: FormValidationError(problems: [FieldProblem(variable: "byte", kind: .wrongDatatype("5.5", .byte))])) {
+            try form.validate(DataForm(.submit, fields: [FormField("byte", type: nil, values: ["5.5"])]))
+        }
+    }
+
+    @Test func rangesAdmitFiniteNumbersOnly() throws {
+        let form = DataForm(.form, fields: [
+            FormField("ratio", validation: FieldValidation(datatype: .double, method: .range(min: "0", max: "1"))),
+            FormField("any", validation: FieldValidation(datatype: .double)),
+        ])
+        for text in ["NaN", "INF", "-INF", "1e400"] {
+            #expect(throws: FormValidationError(problems: [FieldProblem(variable: "ratio", kind: .notFinite(text))])) {
+                try form.validate(DataForm(.submit, fields: [FormField("ratio", type: nil, values: [text])]))
+            }
+        }
+        // Without a range, NaN is a double like any other.
+        #expect(try form.validate(DataForm(.submit, fields: [FormField("any", type: nil, values: ["NaN"])]))["any"] == ["NaN"])
+        #expect(try form.validate(DataForm(.submit, fields: [FormField("ratio", type: nil, values: ["0.5"])]))["ratio"] == ["0.5"])
+    }
+
+    @Test func jidMultiDropsDuplicatesAndTextMultiGoesOneLineAValue() throws {
+        let form = DataForm(.form, fields: [FormField("who", type: .jidMulti), FormField("text", type: .textMulti)])
+        let values = try form.validate(DataForm(.submit, fields: [
+            FormField("who", type: nil, values: ["a@example.org", "c@example.org", "A@Example.ORG", "a@example.org"]),
+            FormField("text", type: nil, values: ["one\ntwo", "", "three\r\nfour"]),
+        ]))
+        #expect(values["who"] == ["a@example.org", "c@example.org"])
+        #expect(values["text"] == ["one", "two", "", "three", "four"])
+
+        // What we send: a provider's text with line breaks becomes one <value/> a line.
+        let sent = FormField("status-message", type: .textMulti, values: ["away\nback at six"]).element
+        #expect(sent.children("value", namespace: DataForm.namespace).map(\.text) == ["away", "back at six"])
+        let single = FormField("note", type: .textSingle, values: ["a\nb"]).element
+        #expect(single.children("value", namespace: DataForm.namespace).count == 1)
+    }
+
+    @Test func checksOneFieldAlone() throws {
+        let form = DataForm(.form, fields: [
+            FormField("FORM_TYPE", type: .hidden, values: ["urn:x"]),
+            FormField("count", label: "Count", isRequired: true, validation: FieldValidation(datatype: .int, method: .range(min: "1", max: "10"))),
+            FormField("on", type: .boolean),
+            FormField(nil, type: .fixed, values: ["text"]),
+        ])
+        #expect(try form.validate([" 3 "], forField: "count") == ["3"])
+        #expect(try form.validate(["1"], forField: "on") == ["true"])
+        #expect(try form.validate(["tampered"], forField: "FORM_TYPE") == ["urn:x"])
+        #expect(throws: FormValidationError(problems: [FieldProblem(variable: "count", label: "Count", kind: .outOfRange("11", min: "1", max: "10"))])) {
+            try form.validate(["11"], forField: "count")
+        }
+        #expect(throws: FormValidationError(problems: [FieldProblem(variable: "count", label: "Count", kind: .missingRequired)])) {
+            try form.validate([""], forField: "count")
+        }
+        #expect(throws: FormValidationError(problems: [FieldProblem(variable: "nope", kind: .unknownField)])) {
+            try form.validate(["x"], forField: "nope")
+        }
+    }
+
+    @Test func problemsQuoteHugeValuesShort() {
+        let huge = String(repeating: "9", count: 140_000)
+        let problem = FieldProblem(variable: "count", label: "Count", kind: .outOfRange(huge, min: "1", max: "10"))
+        #expect(problem.description.utf8.count < 150)
+        #expect(problem.description.hasPrefix("Count (count): 9999"))
+        #expect(FieldProblem(variable: "v", label: "v", kind: .missingRequired).description == "v is required")
+        #expect(DataFormError.unknownType(huge).description.utf8.count < 120)
+    }
+
+    @Test func aFormFilledWithValuesKeepsItsHiddenAndFixedFields() {
+        let form = DataForm(.form, fields: [
+            FormField("FORM_TYPE", type: .hidden, values: ["urn:x"]),
+            FormField("level", values: ["1"]),
+            FormField("info", type: .fixed, values: ["read me"]),
+        ])
+        let filled = form.filled(with: ["FORM_TYPE": ["urn:evil"], "level": ["abc"], "info": ["changed"], "other": ["x"]])
+        #expect(filled.field("FORM_TYPE")?.values == ["urn:x"])
+        #expect(filled.field("level")?.values == ["abc"])
+        #expect(filled.field("info")?.values == ["read me"])
+        #expect(filled.fields.count == 3)
     }
 }

@@ -16,6 +16,7 @@ import signal
 import ssl
 import subprocess
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import slixmpp
@@ -221,6 +222,14 @@ async def execute(client, bot_jid: str, node: str, *, action: str = "execute",
             payload.add_field(var=var, value=value)
     return await client.plugin["xep_0050"].send_command(
         bot_jid, node, action=action, sessionid=sessionid, payload=payload, timeout=15)
+
+
+async def software_version(client, jid: str) -> str:
+    """The name a jabber:iq:version query answers; raises IqError on an error answer."""
+    iq = client.Iq(stype="get", sto=jid)
+    iq.xml.append(ET.Element("{jabber:iq:version}query"))
+    answer = await iq.send(timeout=10)
+    return answer.xml.find("{jabber:iq:version}query/{jabber:iq:version}name").text
 
 
 def error_of(error: IqError) -> tuple[str, str | None]:

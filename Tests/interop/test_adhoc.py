@@ -6,8 +6,8 @@ import signal
 import pytest
 from slixmpp.exceptions import IqError
 
-from adhocd_harness import (Adhocd, command_nodes, error_of, execute, is_available, join_group, run, set_roster_groups, wait_for,
-                            xmpp_client)
+from adhocd_harness import (COMMANDS_NS, Adhocd, command_nodes, error_of, execute, is_available, join_group, notes, run,
+                            set_roster_groups, software_version, wait_for, xmpp_client)
 
 COLOC_RULES = {
     "commands.status": {"allow": ["self", "group:coloc"]},
@@ -41,12 +41,46 @@ def test_lists_commands_for_allowed_contacts_only(sandbox, bot):
 
             info = await user.plugin["xep_0030"].get_info(bot.jid, node="status")
             assert ("automation", "command-node", None, "Host status") in info["disco_info"]["identities"]
+            # The list itself (XEP-0050 §2.2), the same for everyone.
+            for client in (user, stranger):
+                listing = await client.plugin["xep_0030"].get_info(bot.jid, node=COMMANDS_NS)
+                assert listing["disco_info"]["identities"] == {("automation", "command-list", None, "Commands")}
+    run(scenario())
+
+
+def test_a_stranger_learns_nothing_about_nodes_or_the_software(sandbox, bot):
+    """A requester in no roster group: a real node answers exactly like one that does not exist,
+    on disco and on execute, whatever the action; no software version."""
+    async def scenario():
+        await join_coloc(sandbox, bot)
+        async with xmpp_client(sandbox, "user", "userpw") as user, \
+                xmpp_client(sandbox, "stranger", "strangerpw") as stranger:
+            async def refusal(request) -> tuple:
+                with pytest.raises(IqError) as refused:
+                    await request
+                error = refused.value.iq["error"]
+                return error_of(refused.value), error["type"], error["text"]
+
+            nothing = await refusal(execute(stranger, bot.jid, "no-such-command"))
+            assert nothing[0] == ("item-not-found", None)
+            assert await refusal(stranger.plugin["xep_0030"].get_info(bot.jid, node="no-such-command")) == \
+                (("item-not-found", None), "cancel", "")
+            assert await refusal(stranger.plugin["xep_0030"].get_info(bot.jid, node="status")) == \
+                (("item-not-found", None), "cancel", "")
+            session = (await execute(user, bot.jid, "echo"))["command"]["sessionid"]
+            for node in ("status", "echo", "reload"):
+                assert await refusal(execute(stranger, bot.jid, node)) == nothing
+                assert await refusal(execute(stranger, bot.jid, node, action="cancel")) == nothing
+                assert await refusal(execute(stranger, bot.jid, node, action="complete", sessionid=session,
+                                             form={"text": "hijack"})) == nothing
+            # The user's session is untouched.
+            done = await execute(user, bot.jid, "echo", action="complete", sessionid=session, form={"text": "mine"})
+            assert [note[1] for note in done["command"]["notes"]] == ["mine"]
+
+            assert await software_version(user, bot.jid) == "adhocd"
             with pytest.raises(IqError) as refused:
-                await stranger.plugin["xep_0030"].get_info(bot.jid, node="status")
-            assert error_of(refused.value) == ("forbidden", None)
-            with pytest.raises(IqError) as refused:
-                await execute(stranger, bot.jid, "status")
-            assert error_of(refused.value) == ("forbidden", None)
+                await software_version(stranger, bot.jid)
+            assert error_of(refused.value) == ("service-unavailable", None)
 
             # The entity itself: a bot that speaks commands and forms, the same for everyone.
             for client in (user, stranger):
@@ -83,7 +117,50 @@ def test_runs_a_two_stage_command_and_cancels_midway(sandbox, bot):
             assert canceled["command"]["status"] == "canceled"
             with pytest.raises(IqError) as stale:
                 await execute(user, bot.jid, "set-presence", action="complete", sessionid=session, form={"status": "away"})
-            assert error_of(stale.value) == ("bad-request", "bad-sessionid")
+            assert error_of(stale.value) == ("not-allowed", "session-expired")
+    run(scenario())
+
+
+def test_a_finished_session_is_expired_and_an_unknown_one_is_a_bad_sessionid(sandbox, bot):
+    async def scenario():
+        await join_coloc(sandbox, bot)
+        async with xmpp_client(sandbox, "user", "userpw") as user:
+            session = (await execute(user, bot.jid, "echo"))["command"]["sessionid"]
+            await execute(user, bot.jid, "echo", action="complete", sessionid=session, form={"text": "once"})
+            with pytest.raises(IqError) as again:
+                await execute(user, bot.jid, "echo", action="complete", sessionid=session, form={"text": "twice"})
+            assert error_of(again.value) == ("not-allowed", "session-expired")
+            with pytest.raises(IqError) as unknown:
+                await execute(user, bot.jid, "echo", action="complete", sessionid="0" * 32, form={"text": "x"})
+            assert error_of(unknown.value) == ("bad-request", "bad-sessionid")
+    run(scenario())
+
+
+def test_a_form_of_type_cancel_is_a_submission(sandbox, bot):
+    """XEP-0050 §4.4: only action='cancel' cancels; <x type='cancel'/> is submitted like any form."""
+    async def scenario():
+        await join_coloc(sandbox, bot)
+        async with xmpp_client(sandbox, "user", "userpw") as user:
+            session = (await execute(user, bot.jid, "echo"))["command"]["sessionid"]
+            done = await execute(user, bot.jid, "echo", action="complete", sessionid=session,
+                                 form={"text": "still runs"}, form_type="cancel")
+            assert done["command"]["status"] == "completed"
+            assert [note[1] for note in done["command"]["notes"]] == ["still runs"]
+    run(scenario())
+
+
+def test_simultaneous_starts_from_one_account_open_at_most_the_limit(sandbox, bot):
+    async def scenario():
+        await join_coloc(sandbox, bot)
+        async with xmpp_client(sandbox, "user", "userpw") as user:
+            answers = await asyncio.gather(*(execute(user, bot.jid, "echo") for _ in range(40)), return_exceptions=True)
+            opened = [answer["command"]["sessionid"] for answer in answers if not isinstance(answer, Exception)]
+            refused = [error_of(answer) for answer in answers if isinstance(answer, IqError)]
+            assert len(opened) == 5, answers
+            assert refused == [("resource-constraint", None)] * 35
+            # The bot still answers, and a cancelled session frees its slot.
+            await execute(user, bot.jid, "echo", action="cancel", sessionid=opened[0])
+            assert (await execute(user, bot.jid, "echo"))["command"]["status"] == "executing"
     run(scenario())
 
 
@@ -130,17 +207,38 @@ def test_moving_a_contact_between_groups_changes_the_list_at_once(sandbox, bot):
     run(scenario())
 
 
-def test_a_required_field_left_empty_is_a_bad_payload(sandbox, bot):
+def test_a_mistyped_value_shows_the_form_again_with_an_error_note(sandbox, bot):
+    """Not an IQ error (Gajim would say "Execution failed" and drop the form): the same stage,
+    executing, a note naming each field and why, the values as typed kept in the form."""
     async def scenario():
         await join_coloc(sandbox, bot)
         async with xmpp_client(sandbox, "user", "userpw") as user:
-            session = (await execute(user, bot.jid, "echo"))["command"]["sessionid"]
-            with pytest.raises(IqError) as refused:
-                await execute(user, bot.jid, "echo", action="complete", sessionid=session, form={"text": ""})
-            assert error_of(refused.value) == ("bad-request", "bad-payload")
-            assert "required" in refused.value.iq["error"]["text"]
+            first = await execute(user, bot.jid, "set-presence")
+            session = first["command"]["sessionid"]
+            again = await execute(user, bot.jid, "set-presence", action="complete", sessionid=session,
+                                  form={"status": "away", "status-priority": "abc"})
+            command = again["command"]
+            assert command["status"] == "executing" and command["sessionid"] == session
+            assert notes(again) == [("error", "Please correct this field:\nPriority (status-priority): 'abc' is not a valid whole number")]
+            fields = command["form"].get_fields()
+            assert command["form"]["type"] == "form"
+            assert fields["status-priority"]["value"] == "abc"
+            assert fields["status"]["value"] == "away"
+            assert "complete" in command["actions"]
+
+            again = await execute(user, bot.jid, "set-presence", action="complete", sessionid=session,
+                                  form={"status": "away", "status-priority": "500"})
+            assert notes(again) == [("error", "Please correct this field:\nPriority (status-priority): 500 must be at least -128 and at most 127")]
+            assert again["command"]["form"].get_fields()["status-priority"]["value"] == "500"
+
+            # A required field left empty is named the same way.
+            echo = await execute(user, bot.jid, "echo")
+            empty = await execute(user, bot.jid, "echo", action="complete", sessionid=echo["command"]["sessionid"], form={"text": ""})
+            assert notes(empty) == [("error", "Please correct this field:\nText (text) is required")]
+
             # The session survives; a corrected submission completes it.
-            done = await execute(user, bot.jid, "echo", action="complete", sessionid=session, form={"text": "fixed"})
+            done = await execute(user, bot.jid, "set-presence", action="complete", sessionid=session,
+                                 form={"status": "away", "status-priority": "5"})
             assert done["command"]["status"] == "completed"
     run(scenario())
 

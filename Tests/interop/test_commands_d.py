@@ -153,10 +153,13 @@ def test_the_examples_run_from_a_real_client(sandbox, bot):
             limits = validate.find("{http://jabber.org/protocol/xdata-validate}range")
             assert (limits.get("min"), limits.get("max")) == ("1", "500")
             # Validated before anything runs: a unit name with a space, too many lines.
-            with pytest.raises(IqError) as refused:
-                await execute(user, bot.jid, "journal", action="complete", sessionid=first["command"]["sessionid"],
-                              form={"unit": "ssh.service; reboot", "lines": "100000"})
-            assert error_of(refused.value) == ("bad-request", "bad-payload")
+            # The form comes back with what was typed and a note naming each field.
+            refused = await execute(user, bot.jid, "journal", action="complete", sessionid=first["command"]["sessionid"],
+                                    form={"unit": "ssh.service; reboot", "lines": "100000"})
+            assert refused["command"]["status"] == "executing"
+            kind, text = note(refused)
+            assert kind == "error" and "(unit): 'ssh.service; reboot' does not match" in text and "(lines): 100000 must be at least 1 and at most 500" in text, text
+            assert refused["command"]["form"].get_fields()["unit"]["value"] == "ssh.service; reboot"
             kind, text = note(await run_with(user, bot, "journal", {"unit": "nginx.service", "lines": "5"}))
             assert text == "journal lines for --no-pager --output=short-iso --lines=5 --unit=nginx.service", text
 
@@ -237,7 +240,8 @@ def test_a_disallowed_contact_is_refused_and_the_refusal_is_audited(sandbox, bot
             assert await command_nodes(stranger, bot.jid) == []
             with pytest.raises(IqError) as refused:
                 await execute(stranger, bot.jid, "uptime")
-            assert error_of(refused.value) == ("forbidden", None)
+            # As for a node that does not exist: nothing to probe.
+            assert error_of(refused.value) == ("item-not-found", None)
     run(scenario())
     entries = bot.audit_entries()
     assert len(entries) == 1

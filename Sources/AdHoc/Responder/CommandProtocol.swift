@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Commands
 import XMPPCore
 
 public enum CommandNamespace {
@@ -50,7 +48,7 @@ enum CommandError {
     static func condition(_ name: String) -> XMLElement { XMLElement(name, namespace: CommandNamespace.commands) }
 
     static func malformedAction(_ action: String) -> StanzaError {
-        StanzaError(.badRequest, text: "unknown action '\(action)'", applicationCondition: condition("malformed-action"))
+        StanzaError(.badRequest, text: "unknown action '\(action.abbreviated())'", applicationCondition: condition("malformed-action"))
     }
 
     static func badAction(_ reason: String) -> StanzaError {
@@ -63,8 +61,9 @@ enum CommandError {
 
     static let badSessionID = StanzaError(.badRequest, text: "unknown session", applicationCondition: condition("bad-sessionid"))
 
-    static let sessionExpired = StanzaError(
-        .notAllowed, text: "the session expired; start the command again", applicationCondition: condition("session-expired"))
+    static func sessionExpired(_ end: SessionEnd) -> StanzaError {
+        StanzaError(.notAllowed, text: "the command \(end)", applicationCondition: condition("session-expired"))
+    }
 }
 
 /// A `<command/>` answer.
@@ -86,9 +85,12 @@ struct CommandReply {
         self.status = status
     }
 
-    /// A stage waiting for input: `<actions execute=…>` names an action it lists.
-    static func asking(node: String, sessionID: String, stage: CommandStage, canGoBack: Bool) -> CommandReply {
-        let stage = ReplyBudget.standard.limit(stage)
+    /// A stage waiting for input: `<actions execute=…>` names an action it lists. A refused
+    /// submission shows its stage again with `problems` as an error note.
+    static func asking(
+        node: String, sessionID: String, stage: CommandStage, canGoBack: Bool, problems: [FieldProblem] = [], budget: ReplyBudget
+    ) -> CommandReply {
+        let stage = budget.limit(stage)
         var reply = CommandReply(node: node, sessionID: sessionID, status: .executing)
         let forward = stage.isFinal ? "complete" : "next"
         var actions = XMLElement("actions", namespace: CommandNamespace.commands, ["execute": forward])
@@ -96,17 +98,27 @@ struct CommandReply {
         actions.append(XMLElement(forward, namespace: CommandNamespace.commands))
         if !stage.isFinal, stage.canComplete { actions.append(XMLElement("complete", namespace: CommandNamespace.commands)) }
         reply.actions = actions
-        reply.note = stage.note.map { ($0, .info) }
+        if problems.isEmpty {
+            reply.note = stage.note.map { ($0, .info) }
+        } else {
+            reply.note = (budget.limit(note: Self.correction(problems)), .error)
+        }
         var form = stage.form
         form.kind = .form
         reply.form = form
         return reply
     }
 
+    /// One line per field: which one, and why.
+    static func correction(_ problems: [FieldProblem]) -> String {
+        let lead = problems.count == 1 ? "Please correct this field:" : "Please correct these fields:"
+        return ([lead] + problems.map(\.description)).joined(separator: "\n")
+    }
+
     /// The end of a command with exactly one payload; never empty.
-    static func completed(node: String, sessionID: String, outcome: CommandOutcome) -> CommandReply {
+    static func completed(node: String, sessionID: String, outcome: CommandOutcome, budget: ReplyBudget) -> CommandReply {
         var reply = CommandReply(node: node, sessionID: sessionID, status: .completed)
-        switch ReplyBudget.standard.limit(outcome) {
+        switch budget.limit(outcome) {
         case .note(let text, let severity):
             reply.note = (text.isEmpty ? "Done." : text, severity)
         case .failure(let text):
@@ -128,23 +140,5 @@ struct CommandReply {
         }
         if let form { command.append(form.element) }
         return command
-    }
-}
-
-/// Session ids: 128 random bits, hex. Unguessable, so one requester cannot reach another's.
-enum SessionID {
-    static func make() -> String {
-        // arc4random_buf: glibc's CSPRNG, refilled from the kernel in the background, so no
-        // system call per id (SystemRandomNumberGenerator makes one per 8 bytes).
-        var bytes = (UInt64(0), UInt64(0))
-        withUnsafeMutableBytes(of: &bytes) { buffer in
-            if let base = buffer.baseAddress { arc4random_buf(base, buffer.count) }
-        }
-        return hex(bytes.0) + hex(bytes.1)
-    }
-
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }

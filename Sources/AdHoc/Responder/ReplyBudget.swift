@@ -1,3 +1,4 @@
+import Commands
 import XMPPCore
 
 /// Keeps one command answer small enough for servers and phones.
@@ -6,19 +7,24 @@ import XMPPCore
 /// stanza limit (Prosody's default is 256 KiB) would cost the bot its connection, and phones
 /// choke long before that. So every answer is trimmed here, in one place, and says it was:
 /// notes end with a marker, forms get a `fixed` field naming what was left out (a field, not a
-/// second payload: clients show only the first payload of a completion).
+/// second payload: clients show only the first payload of a completion). Everything written
+/// counts: values, and titles, labels, option labels and names (a D-Bus service chooses its
+/// own `Identity`, which becomes a title and a label).
 public struct ReplyBudget: Sendable, Equatable {
     /// Bytes of one answer's form or note as serialized: text once escaped, and markup.
     public var totalBytes: Int
-    /// Characters of one value (a note, one field value, one table cell).
+    /// Bytes of one value (a note, one field value, one table cell).
     public var valueBytes: Int
+    /// Bytes of one title, label, option label, description or command name.
+    public var labelBytes: Int
 
     /// What every answer is held to: well under Prosody's 256 KiB stanza limit.
     public static let standard = ReplyBudget()
 
-    public init(totalBytes: Int = 128 * 1024, valueBytes: Int = 16 * 1024) {
+    public init(totalBytes: Int = 128 * 1024, valueBytes: Int = 16 * 1024, labelBytes: Int = 512) {
         self.totalBytes = totalBytes
         self.valueBytes = valueBytes
+        self.labelBytes = labelBytes
     }
 
     public func limit(_ outcome: CommandOutcome) -> CommandOutcome {
@@ -43,79 +49,66 @@ public struct ReplyBudget: Sendable, Equatable {
         return String(kept) + "\n… (\(text.utf8.count - kept.utf8.count) more bytes not shown)"
     }
 
-    func limit(_ form: DataForm) -> DataForm {
-        if clearlyFits(form) { return form }
-        var remaining = totalBytes
-        var trimmedValues = 0
-        var form = form
-
-        // What the serializer writes, not only the values: escaping, and the markup of every
-        // field and value, which for a table of short cells outweighs the text.
-        func markup(of field: FormField) -> Int {
-            Self.fieldMarkup + XMLEscaping.escapedByteCount(field.variable ?? "") + XMLEscaping.escapedByteCount(field.label ?? "")
-        }
-        func fit(_ value: String) -> String? {
-            guard remaining > 0 else { return nil }
-            var kept = value
-            if kept.utf8.count > valueBytes {
-                kept = Self.prefix(of: kept, bytes: valueBytes) + "…"
-                trimmedValues += 1
-            }
-            remaining -= Self.valueMarkup + XMLEscaping.escapedByteCount(kept)
-            return kept
-        }
-
-        var droppedValues = 0
-        form.fields = form.fields.map { field in
-            var field = field
-            remaining -= markup(of: field)
-            let values = field.values
-            field.values = []
-            for value in values {
-                guard let kept = fit(value) else { droppedValues += 1; continue }
-                field.values.append(kept)
-            }
-            return field
-        }
-        for column in form.reported ?? [] { remaining -= markup(of: column) }
-        var keptItems: [[FormField]] = []
-        for item in form.items {
-            guard remaining > 0 else { break }
-            remaining -= Self.itemMarkup
-            keptItems.append(item.map { cell in
-                var cell = cell
-                remaining -= markup(of: cell)
-                cell.values = cell.values.map { fit($0) ?? "" }
-                return cell
-            })
-        }
-        let droppedRows = form.items.count - keptItems.count
-        form.items = keptItems
-
-        var notes: [String] = []
-        if droppedRows > 0 { notes.append("showing \(keptItems.count) of \(keptItems.count + droppedRows) rows") }
-        if droppedValues > 0 { notes.append("\(droppedValues) values left out") }
-        if trimmedValues > 0 { notes.append("\(trimmedValues) long values cut short") }
-        if !notes.isEmpty {
-            form.fields.append(FormField("adhocd-truncated", type: .fixed, label: "Output truncated",
-                                         values: ["Output truncated: " + notes.joined(separator: ", ") + "."]))
-        }
-        return form
+    /// A title, label or name cut to `labelBytes` as written in an attribute (quotes escaped).
+    func limit(label text: String) -> String {
+        guard Self.attributeBytes(text) > labelBytes else { return text }
+        // "…" takes 3 bytes; quotes, counted only in attributes, may need a few characters more.
+        var kept = XMLEscaping.prefix(of: text, escapedBytes: labelBytes - 3)
+        while Self.attributeBytes(String(kept)) > labelBytes - 3 { kept = kept.dropLast() }
+        return String(kept) + "…"
     }
 
-    /// True when the form is within budget even if every byte needed escaping (5 bytes at
-    /// most, `&amp;`): nearly every answer, which then passes without being copied.
+    func limit(_ form: DataForm) -> DataForm {
+        if clearlyFits(form) { return form }
+        var trimmer = FormTrimmer(budget: self)
+        return trimmer.trim(form)
+    }
+
+    /// disco#items of the commands node: names cut, and items past the budget left out with a
+    /// last item saying how many (it points at the list itself, whose info any client can read).
+    func limit(_ items: [DiscoItem], ownJID: JID) -> [DiscoItem] {
+        let reserve = 256
+        var remaining = totalBytes - reserve
+        var kept: [DiscoItem] = []
+        for item in items {
+            var item = item
+            item.name = item.name.map { limit(label: $0) }
+            remaining -= Self.discoItemMarkup + Self.attributeBytes(item.jid.description)
+                + Self.attributeBytes(item.node ?? "") + Self.attributeBytes(item.name ?? "")
+            guard remaining >= 0 else { break }
+            kept.append(item)
+        }
+        guard kept.count < items.count else { return kept }
+        kept.append(DiscoItem(jid: ownJID, node: CommandNamespace.commands, name: "… \(items.count - kept.count) more commands not listed"))
+        return kept
+    }
+
+    /// True when the form is within budget even if every byte needed escaping (6 bytes at
+    /// most, `&apos;`): nearly every answer, which then passes without being copied.
     private func clearlyFits(_ form: DataForm) -> Bool {
-        var size = 0
+        var size = Self.formMarkup
+        func add(text: String?, cap: Int, markup: Int) -> Bool {
+            guard let text else { return true }
+            let bytes = text.utf8.count
+            guard bytes <= cap else { return false }
+            size += markup + bytes * 6
+            return size <= totalBytes
+        }
         func add(_ field: FormField) -> Bool {
-            size += Self.fieldMarkup + ((field.variable?.utf8.count ?? 0) + (field.label?.utf8.count ?? 0)) * 5
-            for value in field.values {
-                let bytes = value.utf8.count
-                guard bytes <= valueBytes else { return false }
-                size += Self.valueMarkup + bytes * 5
+            size += Self.fieldMarkup + Self.validationMarkup(field.validation) * 6
+            guard add(text: field.variable, cap: labelBytes, markup: 0), add(text: field.label, cap: labelBytes, markup: 0),
+                  add(text: field.description, cap: labelBytes, markup: Self.descriptionMarkup)
+            else { return false }
+            for value in field.values where !add(text: value, cap: valueBytes, markup: Self.valueMarkup) { return false }
+            for option in field.options {
+                guard add(text: option.label, cap: labelBytes, markup: Self.optionMarkup),
+                      add(text: option.value, cap: valueBytes, markup: Self.valueMarkup)
+                else { return false }
             }
             return size <= totalBytes
         }
+        guard add(text: form.title, cap: labelBytes, markup: Self.titleMarkup) else { return false }
+        for line in form.instructions where !add(text: line, cap: valueBytes, markup: Self.instructionsMarkup) { return false }
         for field in form.fields where !add(field) { return false }
         for column in form.reported ?? [] where !add(column) { return false }
         for item in form.items {
@@ -125,21 +118,34 @@ public struct ReplyBudget: Sendable, Equatable {
         return true
     }
 
-    /// `<field var='' label='' type='text-single'></field>`, `<value></value>`, `<item></item>`.
-    static let fieldMarkup = 48
+    // Markup around what a form says: `<x xmlns='jabber:x:data' type='form'></x>`,
+    // `<field var='' label='' type='text-single'></field>`, `<value></value>`, `<item></item>`,
+    // `<option></option>` (a label counted apart), `<title></title>`, `<instructions></instructions>`,
+    // `<desc></desc>` with `<required/>`; a disco item's `<item jid='' node='' name=''/>`.
+    static let formMarkup = 48
+    static let fieldMarkup = 60
     static let valueMarkup = 15
     static let itemMarkup = 13
+    static let discoItemMarkup = 40
+    static let optionMarkup = 19
+    static let titleMarkup = 15
+    static let instructionsMarkup = 29
+    static let descriptionMarkup = 24
 
-    /// The longest prefix of `text` within `bytes` UTF-8 bytes, cut between characters.
-    static func prefix(of text: String, bytes: Int) -> String {
-        var count = 0
-        var end = text.startIndex
-        for index in text.indices {
-            let size = text[index].utf8.count
-            guard count + size <= bytes else { break }
-            count += size
-            end = text.index(after: index)
+    /// `<validate xmlns='…xdata-validate' datatype='…'><range min='' max=''/></validate>`, and
+    /// what the range or pattern says.
+    static func validationMarkup(_ validation: FieldValidation?) -> Int {
+        guard let validation else { return 0 }
+        let method = switch validation.method {
+        case .basic, .open: 0
+        case .range(let min, let max): (min?.utf8.count ?? 0) + (max?.utf8.count ?? 0)
+        case .regex(let pattern): pattern.utf8.count
         }
-        return String(text[..<end])
+        return 140 + validation.datatype.rawValue.utf8.count + method
+    }
+
+    /// Bytes of `text` escaped in an attribute: as element text, and `'` `"` as entities.
+    static func attributeBytes(_ text: String) -> Int {
+        XMLEscaping.escapedByteCount(text) + 5 * text.utf8.count { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\"") }
     }
 }

@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 import TOMLConfig
 
 /// Who may see the bot's presence, besides everyone some command's rules admit

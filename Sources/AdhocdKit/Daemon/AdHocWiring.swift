@@ -1,4 +1,5 @@
 import AdHoc
+import Commands
 import XMPPClient
 import XMPPCore
 
@@ -11,7 +12,7 @@ struct RosterGroups: GroupDirectory {
 
 extension CommandResponder {
     /// Connects the responder to a client: command requests, disco for command nodes, and the
-    /// features it brings.
+    /// features it brings. A node the requester may not run answers like no node at all.
     func attach(to client: XMPPClient) {
         client.router.register(.set, namespace: CommandNamespace.commands) { [self] request in
             try await handle(request.payload, from: request.from)
@@ -19,7 +20,7 @@ extension CommandResponder {
         for feature in CommandResponder.features { client.disco.addFeature(feature) }
         client.disco.setNodeProviders(
             "adhoc",
-            info: { [self] node, requester in try discoInfo(node: node, requester: requester) },
+            info: { [self] node, requester in discoInfo(node: node, requester: requester) },
             items: { [self, weak client] node, requester in
                 guard node == CommandNamespace.commands else { return nil }
                 guard let ownJID = client?.boundJID else { return [] }

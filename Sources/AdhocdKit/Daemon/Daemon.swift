@@ -1,6 +1,7 @@
 import AdHoc
 import BuiltinCommands
 import CommandFiles
+import Commands
 import DBusBridge
 import HealthMonitor
 import Logging
@@ -11,11 +12,14 @@ import UnixSignals
 import XMPPClient
 import XMPPCore
 
-/// adhocd itself: the XMPP client, the command responder, the built-in commands, commands.d,
-/// the D-Bus bridge and the health monitor, wired together and run until SIGTERM or SIGINT.
-/// SIGHUP and the `reload` command re-read the configuration without dropping the connection.
+/// adhocd itself: the XMPP client, the command core and its XEP-0050 front end, the built-in
+/// commands, commands.d, the D-Bus bridge and the health monitor, wired together and run until
+/// SIGTERM or SIGINT. SIGHUP and the `reload` command re-read the configuration without
+/// dropping the connection.
 public final class Daemon: Sendable {
     public let client: XMPPClient
+    /// The command core: rules, sessions, validation; every front end drives it.
+    public let engine: CommandEngine
     public let responder: CommandResponder
     let configuration: Mutex<DaemonConfiguration>
     let logger: Logger
@@ -41,7 +45,7 @@ public final class Daemon: Sendable {
             settings: configuration.commandFiles, registry: registry,
             reservedNodes: Set(DaemonConfiguration.builtinNames), logger: logger)
         self.commandFiles = commandFiles
-        responder = CommandResponder(
+        engine = CommandEngine(
             account: configuration.client.account,
             registry: registry,
             directory: RosterGroups(roster: client.roster),
@@ -68,7 +72,9 @@ public final class Daemon: Sendable {
             CommandFilesFollower(provider: commandFiles),
             RestartOnlyFollower(),
         ]
+        responder = CommandResponder(engine: engine)
         responder.attach(to: client)
+        answerVersionToAdmittedContactsOnly()
         client.setSubscriptionPolicy { [weak self] contact in self?.subscriptionDecision(for: contact) ?? .leavePending }
         registry.setCommands(builtins.commands(for: configuration), provider: BuiltinCommandsFollower.provider)
         for warning in configuration.warnings { logger.warning("\(warning)") }
@@ -79,7 +85,7 @@ public final class Daemon: Sendable {
     public func run() async throws {
         let services: [any Service] = [
             ClientService(client: client),
-            PeriodicService(interval: .seconds(30)) { [responder] in await responder.sweep() },
+            PeriodicService(interval: .seconds(30)) { [engine] in await engine.sweep() },
             EventWatcher(daemon: self),
             ReloadService(queue: reloads) { [self] in await applyReload() },
             ReloadOnHangup(reloads: reloads),

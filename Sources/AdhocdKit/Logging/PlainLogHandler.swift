@@ -3,8 +3,9 @@ import Logging
 import Glibc
 #endif
 
-/// Writes log lines for terminals and files: `2026-11-27T14:03:05+0000 info label: message
-/// key=value …`, each event one line in one write(2), escaped like the journal's (`LogLine`).
+/// Writes log lines for terminals and files: `2026-11-27T14:03:05+0000 info label: [Module]
+/// message key=value …`, each event one line in one write(2), escaped like the journal's
+/// (`LogLine`). The module that logged is named, as swift-log's stream handler does.
 public struct PlainLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
@@ -24,11 +25,12 @@ public struct PlainLogHandler: LogHandler {
         if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
         if let error = event.error { merged["error"] = "\(error)" }
         var standardError = StandardError()
-        standardError.write(Self.format(time: Self.now(), level: event.level, label: label, message: "\(event.message)", metadata: merged))
+        standardError.write(Self.format(
+            time: Self.now(), level: event.level, label: label, source: event.source, message: "\(event.message)", metadata: merged))
     }
 
-    static func format(time: String, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
-        "\(time) \(level) \(label): " + LogLine.text(message: message, metadata: metadata) + "\n"
+    static func format(time: String, level: Logger.Level, label: String, source: String, message: String, metadata: Logger.Metadata) -> String {
+        "\(time) \(level) \(label): [\(LogLine.escaped(source))] " + LogLine.text(message: message, metadata: metadata) + "\n"
     }
 
     /// Local time with its offset, as swift-log's stream handler writes it.

@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 import CommandFiles
 import DBusBridge
 import HealthMonitor

@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 
 /// One command as a file in commands.d defines it: what to run, with which parameters, for
 /// whom, and how to show the result.

@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 import Logging
 import ProcessSupervision
 import Synchronization

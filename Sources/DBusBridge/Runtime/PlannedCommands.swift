@@ -1,4 +1,4 @@
-import AdHoc
+import Commands
 
 /// A command a `[[dbus]]` block will offer once its service is on the bus, as far as the
 /// configuration alone tells: for `adhocd commands`, which lists commands without a bus.

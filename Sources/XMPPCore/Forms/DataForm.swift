@@ -88,9 +88,9 @@ public enum DataFormError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notAForm(let what): "\(what) is not a data form"
+        case .notAForm(let what): "\(what.abbreviated()) is not a data form"
         case .missingType: "the data form has no type"
-        case .unknownType(let type): "unknown data form type '\(type)'"
+        case .unknownType(let type): "unknown data form type '\(type.abbreviated())'"
         }
     }
 }

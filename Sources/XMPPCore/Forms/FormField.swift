@@ -67,6 +67,12 @@ public struct FormField: Sendable, Equatable {
 
     public var value: String? { values.first }
 
+    /// The values as sent: a text-multi field's text goes one line a `<value/>` (XEP-0004 §3.3),
+    /// whatever line breaks a provider left inside one value.
+    public var wireValues: [String] {
+        effectiveType == .textMulti ? values.flatMap(\.lines) : values
+    }
+
     // MARK: XML
 
     public init(element: XMLElement) {
@@ -89,7 +95,9 @@ public struct FormField: Sendable, Equatable {
         if let description { field.append(XMLElement("desc", namespace: DataForm.namespace, text: description)) }
         if isRequired { field.append(XMLElement("required", namespace: DataForm.namespace)) }
         if let validation { field.append(validation.element) }
-        for value in values { field.append(XMLElement("value", namespace: DataForm.namespace, text: value)) }
+        for value in wireValues {
+            field.append(XMLElement("value", namespace: DataForm.namespace, text: value))
+        }
         for option in options {
             var element = XMLElement("option", namespace: DataForm.namespace, ["label": option.label])
             element.append(XMLElement("value", namespace: DataForm.namespace, text: option.value))

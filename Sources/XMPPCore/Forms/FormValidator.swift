@@ -1,51 +1,17 @@
-/// One reason a submitted field was not accepted.
-public struct FieldProblem: Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
-        case missingRequired
-        case tooManyValues(Int)
-        case notAnOption(String)
-        case wrongDatatype(String, Datatype)
-        case outOfRange(String, min: String?, max: String?)
-        case noPatternMatch(String, pattern: String)
-        case invalidJID(String, reason: String)
-    }
-
-    public var variable: String
-    /// The field's label, for messages a person reads.
-    public var label: String?
-    public var kind: Kind
-
-    public init(variable: String, label: String? = nil, kind: Kind) {
-        self.variable = variable
-        self.label = label
-        self.kind = kind
-    }
-
-    public var description: String {
-        let name = label.map { "\($0) (\(variable))" } ?? variable
-        switch kind {
-        case .missingRequired: return "\(name) is required"
-        case .tooManyValues(let count): return "\(name) takes one value, not \(count)"
-        case .notAnOption(let value): return "\(name): '\(value)' is not one of the choices"
-        case .wrongDatatype(let value, let datatype): return "\(name): '\(value)' is not a valid \(datatype.humanName)"
-        case .outOfRange(let value, let min, let max):
-            let bounds = [min.map { "at least \($0)" }, max.map { "at most \($0)" }].compactMap { $0 }.joined(separator: " and ")
-            return "\(name): \(value) must be \(bounds)"
-        case .noPatternMatch(let value, let pattern): return "\(name): '\(value)' does not match \(pattern)"
-        case .invalidJID(let value, let reason): return "\(name): '\(value)' is not a valid address: \(reason)"
-        }
-    }
-}
-
 /// Every problem with a submission, to report in one answer.
 public struct FormValidationError: Error, Sendable, Equatable, CustomStringConvertible {
     public var problems: [FieldProblem]
+
+    public init(problems: [FieldProblem]) {
+        self.problems = problems
+    }
 
     public var description: String { problems.map(\.description).joined(separator: "; ") }
 }
 
 /// A submission checked against the form we sent: values by variable, normalised
-/// (booleans as "true"/"false", surrounding whitespace trimmed from single values).
+/// (booleans as "true"/"false", surrounding whitespace trimmed from single values, text-multi
+/// as one line a value, jid-multi without duplicates).
 public struct SubmittedValues: Sendable, Equatable {
     public var values: [String: [String]]
 
@@ -79,35 +45,75 @@ extension DataForm {
         var result = SubmittedValues()
         var problems: [FieldProblem] = []
         for field in fields {
-            guard let variable = field.variable else { continue }
-            let type = field.effectiveType
-            if type == .fixed { continue }
-            if type == .hidden {
-                result.values[variable] = field.values
-                continue
+            guard let variable = field.variable, field.effectiveType != .fixed else { continue }
+            switch field.check(submission.field(variable)?.values ?? field.values) {
+            case .success(let values): result.values[variable] = values
+            case .failure(let error): problems += error.problems
             }
-            let submitted = submission.field(variable)?.values ?? field.values
-            var values = type == .textMulti ? submitted : submitted.map { $0.trimmingWhitespace() }
-            // A single empty value is how clients say "nothing" for a text field.
-            if values.count == 1, values[0].isEmpty, type != .textMulti { values = [] }
-            let fieldProblems = check(values, against: field, type: type)
-            if fieldProblems.isEmpty {
-                result.values[variable] = type == .boolean ? values.map { Datatype.boolean.parse($0) == .boolean(true) ? "true" : "false" } : values
-            }
-            problems += fieldProblems.map { FieldProblem(variable: variable, label: field.label, kind: $0) }
         }
         guard problems.isEmpty else { throw FormValidationError(problems: problems) }
         return result
     }
 
-    private func check(_ values: [String], against field: FormField, type: FormField.FieldType) -> [FieldProblem.Kind] {
+    /// Checks the values for one field with the same rules as `validate(_:)`, before the whole
+    /// form is submitted (a chat asks one field at a time); returns them normalised.
+    public func validate(_ values: [String], forField variable: String) throws(FormValidationError) -> [String] {
+        guard let field = field(variable), field.effectiveType != .fixed else {
+            throw FormValidationError(problems: [FieldProblem(variable: variable, kind: .unknownField)])
+        }
+        return try field.check(values).get()
+    }
+
+    /// The form with these values in its fields, for showing a stage again: what the requester
+    /// entered earlier, or a refused submission as it was typed. Hidden and fixed fields keep ours.
+    public func filled(with values: [String: [String]]) -> DataForm {
+        var copy = self
+        for index in copy.fields.indices {
+            let type = copy.fields[index].effectiveType
+            guard let variable = copy.fields[index].variable, type != .hidden, type != .fixed,
+                  let entered = values[variable]
+            else { continue }
+            copy.fields[index].values = entered
+        }
+        return copy
+    }
+
+    /// Every field's values of a submission, as sent, by variable.
+    public var submittedValues: [String: [String]] {
+        fields.reduce(into: [:]) { values, field in
+            if let variable = field.variable { values[variable] = field.values }
+        }
+    }
+}
+
+extension FormField {
+    /// This field's normalised values, or every problem with them. Hidden fields keep ours.
+    func check(_ submitted: [String]) -> Result<[String], FormValidationError> {
+        let type = effectiveType
+        if type == .hidden { return .success(values) }
+        var entered = switch type {
+        case .textMulti: submitted.flatMap(\.lines)
+        default: submitted.map { $0.trimmingWhitespace() }
+        }
+        // A single empty value is how clients say "nothing" for a field.
+        if entered.count == 1, entered[0].isEmpty { entered = [] }
+        if type == .jidMulti { entered = Self.droppingDuplicateJIDs(entered) }
+        let problems = problems(with: entered, type: type)
+        guard problems.isEmpty else {
+            let variable = variable ?? ""
+            return .failure(FormValidationError(problems: problems.map { FieldProblem(variable: variable, label: label, kind: $0) }))
+        }
+        return .success(type == .boolean ? entered.map { Datatype.boolean.parse($0) == .boolean(true) ? "true" : "false" } : entered)
+    }
+
+    private func problems(with values: [String], type: FieldType) -> [FieldProblem.Kind] {
         let meaningful = type == .textMulti ? values.filter { !$0.isEmpty } : values
         if meaningful.isEmpty {
-            return field.isRequired ? [.missingRequired] : []
+            return isRequired ? [.missingRequired] : []
         }
         if type.isSingleValued, values.count > 1 { return [.tooManyValues(values.count)] }
         var problems: [FieldProblem.Kind] = []
-        let isOpen = field.validation?.method == .open
+        let isOpen = validation?.method == .open
         for value in values {
             switch type {
             case .boolean:
@@ -121,25 +127,49 @@ extension DataForm {
                 }
                 continue
             case .listSingle, .listMulti:
-                if !isOpen, !field.options.contains(where: { $0.value == value }) {
+                if !isOpen, !options.contains(where: { $0.value == value }) {
                     problems.append(.notAnOption(value))
                     continue
                 }
+            case .textMulti where value.isEmpty:
+                // A blank line inside the text is part of it, not a value to check.
+                continue
             default:
                 break
             }
-            if let validation = field.validation, let problem = Self.check(value, validation) { problems.append(problem) }
+            if let validation, let problem = validation.problem(with: value) { problems.append(problem) }
         }
         return problems
     }
 
-    static func check(_ value: String, _ validation: FieldValidation) -> FieldProblem.Kind? {
-        let datatype = validation.datatype
-        guard let parsed = datatype.parse(value) else { return .wrongDatatype(value, datatype) }
-        switch validation.method {
+    /// jid-multi values once each, in the order given, compared as addresses (case-folded).
+    private static func droppingDuplicateJIDs(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { value in
+            let key = (try? JID(value))?.description ?? value
+            return seen.insert(key).inserted
+        }
+    }
+}
+
+extension FieldValidation {
+    /// What is wrong with one value, or nil.
+    func problem(with value: String) -> FieldProblem.Kind? {
+        guard let parsed = datatype.parse(value) else {
+            // A whole number too large for the type is out of range, not of the wrong kind.
+            if let bounds = datatype.integerBounds, Datatype.isIntegerLexical(Substring(value.trimmingWhitespace()).utf8) {
+                if case .range(let min, let max) = method { return .outOfRange(value, min: min ?? bounds.min, max: max ?? bounds.max) }
+                return .outOfRange(value, min: bounds.min, max: bounds.max)
+            }
+            return .wrongDatatype(value, datatype)
+        }
+        switch method {
         case .basic, .open:
             return nil
         case .range(let min, let max):
+            // NaN compares neither below nor above any bound, and an infinity is outside every
+            // range a person writes: a range admits finite numbers only.
+            if case .real(let number) = parsed, !number.isFinite { return .notFinite(value) }
             let lower = min.flatMap(datatype.parse)
             let upper = max.flatMap(datatype.parse)
             if let lower, parsed < lower { return .outOfRange(value, min: min, max: max) }
@@ -153,15 +183,9 @@ extension DataForm {
     }
 }
 
-extension Datatype {
-    /// How a person would call the datatype in an error message.
-    var humanName: String {
-        switch self {
-        case .boolean: "yes/no value"
-        case .integer, .long, .int, .short, .byte: "whole number"
-        case .unsignedLong, .unsignedInt, .unsignedShort, .unsignedByte: "non-negative whole number"
-        case .double, .decimal, .float: "number"
-        default: rawValue
-        }
+extension String {
+    /// The text split at line breaks (LF, CRLF, CR), blank lines kept: text-multi's one line a value.
+    var lines: [String] {
+        split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
     }
 }

@@ -1,6 +1,7 @@
 """A second MPRIS media player for the interop tests (beside a real mpv).
 
-Usage: fake_player.py BUS_ADDRESS. Owns `org.mpris.MediaPlayer2.fake` and, like newer
+Usage: fake_player.py BUS_ADDRESS [REPEAT]. REPEAT makes its Identity that many copies of a
+phrase full of characters XML escapes (a hostile or careless service). Owns `org.mpris.MediaPlayer2.fake` and, like newer
 mpv-mpris, an alias `org.mpris.MediaPlayer2.fake.instance42` for the same connection: a
 remote must list it once. Each Player method it receives is printed ("CALL PlayPause").
 """
@@ -14,12 +15,13 @@ from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_property, m
 
 
 class Root(ServiceInterface):
-    def __init__(self):
+    def __init__(self, identity: str):
         super().__init__("org.mpris.MediaPlayer2")
+        self.identity = identity
 
     @dbus_property(access=PropertyAccess.READ)
     def Identity(self) -> "s":
-        return "Fake player"
+        return self.identity
 
 
 class Player(ServiceInterface):
@@ -86,9 +88,9 @@ class Player(ServiceInterface):
         self.volume = value
 
 
-async def main(address: str) -> None:
+async def main(address: str, identity: str) -> None:
     bus = await MessageBus(bus_address=address).connect()
-    bus.export("/org/mpris/MediaPlayer2", Root())
+    bus.export("/org/mpris/MediaPlayer2", Root(identity))
     bus.export("/org/mpris/MediaPlayer2", Player())
     await bus.request_name("org.mpris.MediaPlayer2.fake.instance42")
     await bus.request_name("org.mpris.MediaPlayer2.fake")
@@ -96,4 +98,5 @@ async def main(address: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1]))
+    repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    asyncio.run(main(sys.argv[1], "Fake <player> & 'friends' " * repeat if repeat else "Fake player"))

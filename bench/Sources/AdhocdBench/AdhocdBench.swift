@@ -1,6 +1,7 @@
 import AdHoc
 import AdhocdKit
 import BuiltinCommands
+import Commands
 import ArgumentParser
 import Logging
 import Synchronization
@@ -250,9 +251,9 @@ enum ResponderBenchmark {
         registry.setCommands([EchoCommand(policy: AccessPolicy(allow: [.account(requester.bare)]))], provider: "bench")
         var logger = Logger(label: "bench")
         logger.logLevel = .notice
-        let responder = CommandResponder(
+        let responder = CommandResponder(engine: CommandEngine(
             account: account, registry: registry, directory: StaticGroupDirectory(),
-            limits: SessionLimits(perAccount: 10, total: 10), scheduler: AdhocdKit.stageScheduler(), logger: logger)
+            limits: SessionLimits(perAccount: 10, total: 10), scheduler: AdhocdKit.stageScheduler(), logger: logger))
         let commands = "http://jabber.org/protocol/commands"
         let form = DataForm(.submit, fields: [FormField("text", type: nil, values: ["benchmark"])]).element
         var sink = 0

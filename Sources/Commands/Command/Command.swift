@@ -2,16 +2,17 @@ import XMPPCore
 
 /// A command any XMPP client can run: the unit providers (built-ins, commands.d, D-Bus) supply.
 ///
-/// Providers never see XEP-0050 framing: they get validated, typed values and answer with the
-/// next form or an outcome. The responder owns sessions, actions, history (`prev`), timeouts
-/// and permission checks, so a second front end can drive the same commands.
+/// Providers never see a front end's framing (XEP-0050 IQs, chat messages): they get validated,
+/// typed values and answer with the next form or an outcome. The `CommandEngine` owns sessions,
+/// history (`prev`), timeouts, validation and permission checks, so every front end drives the
+/// same commands with the same rules.
 public protocol Command: Sendable {
     /// Stable node id, unique in the registry (`status`, `mpris/vlc/pause`).
     var node: String { get }
     /// What clients show in the command list.
     var name: String { get }
     var policy: AccessPolicy { get }
-    /// Idle time after which an unfinished session is dropped; nil uses the responder's default.
+    /// Idle time after which an unfinished session is dropped; nil uses the engine's default.
     var sessionTimeout: Duration? { get }
     /// The longest one stage may run before the requester is told it failed.
     var stageTimeout: Duration { get }

@@ -1,8 +1,8 @@
 import XMPPCore
 
-/// A request the responder turned away before its command saw it (the requester's rules do
+/// A request the engine turned away before its command saw it (the requester's rules do
 /// not allow the command). Providers that keep an audit trail receive these through the
-/// responder's `onRefusal` hook, since their command never runs for such a request.
+/// engine's `onRefusal` hook, since their command never runs for such a request.
 public struct CommandRefusal: Sendable {
     /// The requester's full JID.
     public let requester: JID

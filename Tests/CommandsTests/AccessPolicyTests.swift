@@ -1,6 +1,7 @@
+import CommandTestKit
 import Testing
 import XMPPCore
-@testable import AdHoc
+@testable import Commands
 
 @Suite struct AccessPolicyTests {
     let directory = StaticGroupDirectory([

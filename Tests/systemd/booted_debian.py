@@ -194,7 +194,8 @@ class BootedSystem:
             user: str | None = None, cwd: str | None = None) -> subprocess.CompletedProcess:
         """Runs `argv` inside the container (as root, or as `user` through runuser), with a
         clean environment; raises GuestCommandError on a non-zero exit when `check`."""
-        prefix = ["nsenter", "-t", str(self.leader), "-a", "--", "/usr/bin/env", "-i", *(["-C", cwd] if cwd else []), *GUEST_ENV]
+        prefix = ["nsenter", "-t", str(self.leader), "-a", "--", "/usr/bin/env", "-i"]
+        prefix += [*(["-C", cwd] if cwd else []), *GUEST_ENV]
         if user:
             prefix += ["runuser", "-u", user, "--"]
         text = not isinstance(input, bytes)
@@ -246,7 +247,8 @@ class BootedSystem:
             time.sleep(0.1)
         if state != "running":
             if state in ("", "offline"):
-                raise Unavailable(f"systemd in the container did not answer: {result.stderr.strip()}\n{_tail(self.console_log)}")
+                raise Unavailable(
+                    f"systemd in the container did not answer: {result.stderr.strip()}\n{_tail(self.console_log)}")
             failed = self.output("systemctl", "--failed", "--no-legend", "--plain", check=False)
             raise Unavailable(f"the container booted to state {state!r}; failed units:\n{failed}")
 
@@ -254,17 +256,23 @@ class BootedSystem:
 def _leader_of(nspawn: subprocess.Popen, console_log: Path) -> int:
     """The container's PID 1 as the host sees it: nspawn's child."""
     deadline = time.monotonic() + BOOT_TIMEOUT
-    children = Path(f"/proc/{nspawn.pid}/task/{nspawn.pid}/children")
     while time.monotonic() < deadline:
         if nspawn.poll() is not None:
             raise Unavailable(f"systemd-nspawn exited with {nspawn.returncode}:\n{_tail(console_log)}")
         with contextlib.suppress(OSError):
-            pids = children.read_text().split()
-            # nspawn forks an intermediate child that execs /sbin/init once the namespaces are set.
+            pids = _children(nspawn.pid)
+            # nspawn forks a child that execs /sbin/init once the namespaces are set up.
             if pids and os.readlink(f"/proc/{pids[0]}/exe").endswith("/systemd"):
-                return int(pids[0])
+                return pids[0]
         time.sleep(0.05)
     raise Unavailable(f"no container init appeared within {BOOT_TIMEOUT} s:\n{_tail(console_log)}")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def _end(nspawn: subprocess.Popen, leader: int | None) -> None:
@@ -277,9 +285,10 @@ def _end(nspawn: subprocess.Popen, leader: int | None) -> None:
             return
         except subprocess.TimeoutExpired:
             pass
-        if leader is not None:
+        # Killing the container's init ends every process in its PID namespace.
+        for pid in [leader] if leader is not None else _children(nspawn.pid):
             with contextlib.suppress(ProcessLookupError):
-                os.kill(leader, signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
         nspawn.kill()
         nspawn.wait()
 

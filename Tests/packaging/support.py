@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -79,11 +80,12 @@ def verify_unit(unit: Path, binary: Path, man_root: Path, scratch: Path, user: b
     copy_dir.mkdir(parents=True, exist_ok=True)
     copy = copy_dir / "adhocd.service"
     copy.write_text(unit.read_text().replace("/usr/bin/adhocd", str(binary)))
-    runtime = scratch / "runtime"
-    runtime.mkdir(mode=0o700, exist_ok=True)
-    env = dict(os.environ, MANPATH=str(man_root), XDG_RUNTIME_DIR=str(runtime), SYSTEMD_LOG_LEVEL="notice")
-    command = ["systemd-analyze", *(["--user"] if user else []), "verify", copy]
-    result = run(*command, env=env)
+    # A short path, not under scratch: the user's default units (gpg-agent's sockets) put socket
+    # paths in it, which must fit sun_path's 108 bytes, and make test's TMPDIR is long already.
+    with tempfile.TemporaryDirectory(prefix="adhocd-rt-", dir="/tmp") as runtime:
+        env = dict(os.environ, MANPATH=str(man_root), XDG_RUNTIME_DIR=runtime, SYSTEMD_LOG_LEVEL="notice")
+        command = ["systemd-analyze", *(["--user"] if user else []), "verify", copy]
+        result = run(*command, env=env)
     assert result.returncode == 0 and result.stderr.strip() == "", f"{unit.name}:\n{result.stdout}{result.stderr}"
 
 

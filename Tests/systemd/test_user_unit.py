@@ -5,6 +5,8 @@ media remote. It logs in as its own account, `media`, beside the system service'
 import contextlib
 from pathlib import Path
 
+from slixmpp.exceptions import IqError
+
 from adhocd_harness import command_nodes, execute, form_fields, run, wait_for, xmpp_client
 from support import USER_UNIT
 
@@ -86,9 +88,18 @@ def test_the_user_unit_offers_the_sessions_mpris_player(adhocd, machine, prosody
             async def player_status():
                 return session.player_status()
 
+            async def offered(phone):
+                """The bot's commands; None while it is not online yet (the server answers for it)."""
+                try:
+                    return await command_nodes(phone, media)
+                except IqError:
+                    return None
+
             async def scenario():
                 async with xmpp_client(prosody, "user", "userpw", resource="phone") as phone:
-                    await wait_for(lambda: command_nodes(phone, media), ["mpris/remote"], timeout=30)
+                    await wait_for(lambda: offered(phone), ["mpris/remote"], timeout=30)
+                    # mpv is on the bus a moment before it plays.
+                    await wait_for(player_status, 's "Playing"', timeout=15)
                     first = await execute(phone, media, "mpris/remote")
                     fields = form_fields(first)
                     assert (fields["title"]["value"], fields["status"]["value"]) == ("Test tone", "Playing")

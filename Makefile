@@ -17,7 +17,9 @@ demo: build
 
 # Swift unit and integration tests, the slixmpp interop tests against the built binary, then
 # the shipping tests (units, man pages, CLI) with the .deb built once for them (a release
-# build in .build-deb). Stray sandbox servers are reaped whatever happens.
+# build in .build-deb), then that .deb installed in a Debian booted under a real systemd
+# (Tests/systemd; its root file system is cached in /var/cache/adhocd-test-rootfs). Stray
+# sandbox servers are reaped whatever happens; the container powers itself off.
 # Everything a run creates lives in its own TMPDIR, and only its own servers are reaped, so two
 # runs on one machine (worktrees) do not disturb each other.
 test: deps
@@ -28,7 +30,8 @@ test: deps
 	swift test; \
 	$(PYTHON) -m pytest -q Tests/interop; \
 	deb="$$(packaging/build-deb --output .build-deb/dist)"; \
-	ADHOCD_DEB="$$deb" $(PYTHON) -m pytest -q Tests/packaging
+	ADHOCD_DEB="$$deb" $(PYTHON) -m pytest -q Tests/packaging; \
+	ADHOCD_DEB="$$deb" $(PYTHON) -m pytest -q Tests/systemd
 
 # The Debian package, in dist/.
 deb:

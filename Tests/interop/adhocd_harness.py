@@ -200,6 +200,42 @@ def is_available(presence) -> bool:
     return presence["type"] in ("available", "chat", "away", "xa", "dnd")
 
 
+class BotPresence:
+    """Everything one contact's client hears from the bot's account, in order."""
+
+    def __init__(self, client, bot_bare: str):
+        self.queue = asyncio.Queue()
+        self.messages = asyncio.Queue()
+        client.add_event_handler(
+            "presence", lambda presence: self.queue.put_nowait(presence) if presence["from"].bare == bot_bare else None)
+        client.add_event_handler(
+            "message", lambda message: self.messages.put_nowait(message) if message["from"].bare == bot_bare else None)
+
+    async def next(self, match, timeout=15):
+        """The first presence `match` accepts; earlier ones are dropped."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("no matching presence from the bot")
+            presence = await asyncio.wait_for(self.queue.get(), remaining)
+            if match(presence):
+                return presence
+
+    async def available(self, show, status_part, timeout=15):
+        """The first available presence with this show ("" for plain available) whose status
+        contains `status_part`."""
+        return await self.next(lambda p: is_available(p) and p["show"] == show and status_part in p["status"], timeout)
+
+    async def nothing_for(self, seconds, match):
+        """Asserts that no presence `match` accepts arrives within `seconds`."""
+        try:
+            presence = await self.next(match, timeout=seconds)
+        except TimeoutError:
+            return
+        raise AssertionError(f"unexpected presence from the bot: {presence}")
+
+
 async def set_roster_groups(client, contact: str, groups: list[str]) -> None:
     """Puts `contact` into these groups of the logged-in account's roster (a roster set)."""
     await client.update_roster(contact, groups=groups)

@@ -7,11 +7,10 @@ alerts by chat, and set-presence overrides the monitor until handed back.
 
 import asyncio
 import contextlib
-import time
 
 import pytest
 
-from adhocd_harness import Adhocd, command_nodes, execute, is_available, set_roster_groups, xmpp_client
+from adhocd_harness import Adhocd, BotPresence, command_nodes, execute, is_available, set_roster_groups, xmpp_client
 
 # A probe command that reports what the test writes into its state file: "LEVEL TEXT", or
 # "hang" to never answer.
@@ -25,39 +24,6 @@ exit "$level"
 
 def run(coroutine):
     return asyncio.run(asyncio.wait_for(coroutine, 120))
-
-
-class BotPresence:
-    """Everything one contact's client hears from the bot's account, in order."""
-
-    def __init__(self, client, bot_bare: str):
-        self.queue = asyncio.Queue()
-        self.messages = asyncio.Queue()
-        client.add_event_handler(
-            "presence", lambda presence: self.queue.put_nowait(presence) if presence["from"].bare == bot_bare else None)
-        client.add_event_handler(
-            "message", lambda message: self.messages.put_nowait(message) if message["from"].bare == bot_bare else None)
-
-    async def next(self, match, timeout=15):
-        """The first presence `match` accepts; earlier ones are dropped."""
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("no matching presence from the bot")
-            presence = await asyncio.wait_for(self.queue.get(), remaining)
-            if match(presence):
-                return presence
-
-    async def available(self, show, status_part, timeout=15):
-        """The first available presence with this show ("" for plain available) whose status
-        contains `status_part`."""
-        return await self.next(lambda p: is_available(p) and p["show"] == show and status_part in p["status"], timeout)
-
-    async def nothing_for(self, seconds, match):
-        """Asserts that no presence `match` accepts arrives within `seconds`."""
-        with pytest.raises(TimeoutError):
-            await self.next(match, timeout=seconds)
 
 
 def subscription(kind):

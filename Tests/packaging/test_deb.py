@@ -5,12 +5,11 @@ packaging/build-deb (a release build: minutes)."""
 import os
 import re
 import stat
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from support import REPO, require_tools, run, verify_unit, write_config
+from support import REPO, package_under_test, require_tools, run, verify_unit, write_config
 
 # Path in the package → mode. Directories are listed where their mode matters.
 EXPECTED_FILES = {
@@ -30,15 +29,7 @@ EXPECTED_DIRECTORIES = {"etc/adhocd": 0o750, "etc/adhocd/commands.d": 0o750}
 
 @pytest.fixture(scope="session")
 def deb(tmp_path_factory) -> Path:
-    require_tools("dpkg-deb", "dpkg-shlibdeps", "strip")
-    if os.environ.get("ADHOCD_DEB"):
-        path = Path(os.environ["ADHOCD_DEB"])
-        assert path.is_file(), f"ADHOCD_DEB={path} does not exist"
-        return path
-    output = tmp_path_factory.mktemp("dist")
-    result = subprocess.run([str(REPO / "packaging" / "build-deb"), "--output", str(output)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return Path(result.stdout.strip().splitlines()[-1])
+    return package_under_test(tmp_path_factory)
 
 
 def unpack(command: str, option: str, deb: Path, directory: Path) -> Path:

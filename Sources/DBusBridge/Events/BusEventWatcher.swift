@@ -1,0 +1,146 @@
+import DBus
+import Logging
+
+/// The events of one bus's blocks: signals their `signals` name, what their media players play
+/// (the User Tune), systemd units entering `failed`. `BusWatcher` tells it which names come and
+/// go; it keeps one watch (a task with its own signal subscription) per thing to follow, keyed
+/// by the owner's unique name, so a process under two names is followed once.
+actor BusEventWatcher {
+    /// One thing followed on behalf of one owner.
+    struct WatchKey: Hashable, Sendable {
+        enum Kind: Hashable, Sendable {
+            /// The signals of block `block`.
+            case signals(block: Int)
+            /// A media player's state, for the User Tune.
+            case player
+            /// A unit's ActiveState, for block `block`.
+            case unit(block: Int, unit: String)
+        }
+
+        var owner: String
+        var kind: Kind
+    }
+
+    let bus: DBusBusAddress
+    let blocks: [(index: Int, block: DBusBlock)]
+    let events: AsyncStream<DBusEvent>.Continuation
+    let board: NowPlayingBoard
+    let logger: Logger
+    /// Well-known names of the blocks' services → their unique owner.
+    var owners: [String: String] = [:]
+    var watches: [WatchKey: Task<Void, Never>] = [:]
+    var connection: DBusConnection?
+    /// Per block index: its messages per signal and per unit in any minute.
+    var rateLimits: [Int: EventRateLimit] = [:]
+    /// Owners of systemd's manager already asked to emit unit signals.
+    var subscribedManagers: Set<String> = []
+    private let started = ContinuousClock.now
+
+    init(
+        bus: DBusBusAddress, blocks: [(index: Int, block: DBusBlock)], events: AsyncStream<DBusEvent>.Continuation,
+        board: NowPlayingBoard, logger: Logger
+    ) {
+        self.bus = bus
+        self.blocks = blocks
+        self.events = events
+        self.board = board
+        self.logger = logger
+        for (index, block) in blocks { rateLimits[index] = EventRateLimit(limit: block.events.rateLimit) }
+    }
+
+    /// Whether any block of this bus has something to follow.
+    static func isNeeded(for blocks: [(index: Int, block: DBusBlock)]) -> Bool {
+        blocks.contains { !$0.block.events.signals.isEmpty || $0.block.events.publishesTune || $0.block.preset == .systemd }
+    }
+
+    // MARK: Names
+
+    func attach(_ connection: DBusConnection) {
+        self.connection = connection
+    }
+
+    /// A name of a block's service got an owner (new, or handed over).
+    func nameAppeared(_ name: String, owner: String) {
+        if let previous = owners[name], previous != owner {
+            owners[name] = nil
+            reconcile(previous)
+        }
+        owners[name] = owner
+        reconcile(owner)
+    }
+
+    func nameVanished(_ name: String) {
+        guard let owner = owners.removeValue(forKey: name) else { return }
+        reconcile(owner)
+    }
+
+    /// The connection ended: every watch stops (and is waited for), players are forgotten.
+    func detach() async {
+        connection = nil
+        owners.removeAll()
+        subscribedManagers.removeAll()
+        let ending = watches
+        watches.removeAll()
+        for task in ending.values { task.cancel() }
+        for task in ending.values { await task.value }
+        await board.removeAll(on: "\(bus)")
+    }
+
+    /// Starts the watches an owner's names call for, and stops those they no longer do.
+    private func reconcile(_ owner: String) {
+        let wanted = wantedWatches(of: owner)
+        for (key, task) in watches where key.owner == owner && !wanted.contains(key) {
+            task.cancel()
+            watches[key] = nil
+        }
+        guard let connection else { return }
+        for key in wanted where watches[key] == nil {
+            watches[key] = Task { await self.follow(key, connection: connection) }
+        }
+    }
+
+    private func wantedWatches(of owner: String) -> Set<WatchKey> {
+        let names = owners.filter { $0.value == owner }.keys
+        var wanted = Set<WatchKey>()
+        for (index, block) in blocks where names.contains(where: block.service.matches) {
+            if !block.events.signals.isEmpty { wanted.insert(WatchKey(owner: owner, kind: .signals(block: index))) }
+            if block.preset == .mpris, block.events.publishesTune { wanted.insert(WatchKey(owner: owner, kind: .player)) }
+            if block.preset == .systemd {
+                for unit in block.units { wanted.insert(WatchKey(owner: owner, kind: .unit(block: index, unit: unit))) }
+            }
+        }
+        return wanted
+    }
+
+    /// The name people know an owner by in `block`: its shortest matching well-known name.
+    func serviceName(of owner: String, in block: DBusBlock) -> String {
+        owners.filter { $0.value == owner && block.service.matches($0.key) }.keys
+            .min { ($0.count, $0) < ($1.count, $1) } ?? owner
+    }
+
+    private func follow(_ key: WatchKey, connection: DBusConnection) async {
+        switch key.kind {
+        case .signals(let index):
+            guard let block = block(index) else { return }
+            await followSignals(of: key.owner, block: block, index: index, connection: connection)
+        case .player:
+            await followPlayer(key.owner, connection: connection)
+        case .unit(let index, let unit):
+            guard let block = block(index) else { return }
+            await followUnit(unit, of: key.owner, block: block, index: index, connection: connection)
+        }
+    }
+
+    private func block(_ index: Int) -> DBusBlock? {
+        blocks.first { $0.index == index }?.block
+    }
+
+    // MARK: Rate limits
+
+    /// Whether a message of `key` in block `index` may go out now, and how many were held back.
+    func admit(_ key: String, block index: Int) -> EventRateLimit.Admission {
+        let elapsed = ContinuousClock.now - started
+        let now = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return rateLimits[index]?.admit(key, now: now) ?? .send(heldBack: 0)
+    }
+}

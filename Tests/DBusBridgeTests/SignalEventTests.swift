@@ -168,4 +168,22 @@ import XMPPCore
         #expect(SystemdUnitPath.path(for: "dev-sda1.device") == "/org/freedesktop/systemd1/unit/dev_2dsda1_2edevice")
         #expect(DBusNames.isValidObjectPath(SystemdUnitPath.path(for: "é x.service")))
     }
+
+    // MARK: Stopping one watch
+
+    @Test func aWatchEndsWhenToldToAndWhenItsWorkEnds() async {
+        let stop = WatchStop()
+        let endless = Task { await stop.run { try? await Task.sleep(for: .seconds(3600)) } }
+        try? await Task.sleep(for: .milliseconds(20))
+        stop.fire()
+        await endless.value
+        // Fired before anyone waits: run returns at once.
+        await stop.run { try? await Task.sleep(for: .seconds(3600)) }
+        // Work that ends by itself ends the run.
+        await WatchStop().run {}
+        // Cancelling the run's task ends it too.
+        let cancelled = Task { await WatchStop().run { try? await Task.sleep(for: .seconds(3600)) } }
+        cancelled.cancel()
+        await cancelled.value
+    }
 }

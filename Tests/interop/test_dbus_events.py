@@ -10,6 +10,7 @@ import contextlib
 import socket
 import subprocess
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
 from slixmpp.exceptions import IqError
@@ -139,6 +140,35 @@ def test_a_subscribed_contact_sees_what_mpv_plays_as_user_tune(sandbox, bus):
                 fields = answer["pubsub_owner"]["configure"]["form"].get_fields()
                 assert fields["pubsub#access_model"]["value"] == "presence"
         run(scenario())
+
+
+def test_a_tune_node_open_to_the_world_is_left_alone(sandbox, bus):
+    """Someone made the node public: adhocd refuses to publish into it rather than open the
+    track to everyone (its publish-options require the presence access model)."""
+    require("mpv")
+    la, _ = tones(bus)
+    bus.start_mpv(media=str(la))
+    bot_bare = f"bot@{sandbox.domain}"
+
+    async def plant():
+        async with xmpp_client(sandbox, "bot", "botpw", resource="admin", plugins=("xep_0060",)) as admin:
+            options = admin.plugin["xep_0004"].make_form(ftype="submit")
+            options.add_field(var="FORM_TYPE", ftype="hidden", value="http://jabber.org/protocol/pubsub#publish-options")
+            options.add_field(var="pubsub#access_model", value="open")
+            planted = ET.fromstring(f"<tune xmlns='{TUNE}'><title>Planted</title></tune>")
+            await admin.plugin["xep_0060"].publish(bot_bare, TUNE, id="current", payload=planted, options=options, timeout=10)
+    run(plant())
+
+    with running(sandbox, {"dbus": [{"preset": "mpris", "bus": bus.address, "allow": ["group:coloc"]}]}) as bot:
+        bot.wait_for_log("the server refused the tune")
+
+        async def scenario():
+            async with xmpp_client(sandbox, "stranger", "strangerpw", plugins=("xep_0060",)) as stranger:
+                answer = await stranger.plugin["xep_0060"].get_items(jid=bot_bare, node=TUNE, timeout=10)
+                titles = [element.text for element in answer.xml.iter(f"{{{TUNE}}}title")]
+                assert titles == ["Planted"]
+        run(scenario())
+    assert "tune published" not in bot.log_text()
 
 
 def test_tune_off_publishes_nothing(sandbox, bus):

@@ -65,6 +65,8 @@ actor TunePublisher {
             logger.error(
                 "the server refused the tune: its node \(UserTune.namespace) exists with an access model other than \(UserTune.accessModel); adhocd publishes only to presence subscribers (delete the node from a client to let adhocd create it)",
                 metadata: metadata)
+        } catch is CancellationError {
+            logger.debug("tune publication cancelled (shutting down)", metadata: metadata)
         } catch {
             logger.warning("could not publish the tune: \(error)", metadata: metadata)
         }

@@ -11,6 +11,7 @@ extension BusEventWatcher {
         do {
             stream = try await connection.signals(matching: DBusSignalMatch(sender: owner))
         } catch {
+            guard !Task.isCancelled else { return }
             logger.warning("cannot follow the signals of \(serviceName(of: owner, in: block)): \(error)", metadata: ["block": "\(block.label)"])
             return
         }
@@ -51,7 +52,7 @@ extension BusEventWatcher {
                 await board.update(player, state: MediaPlayerState(properties: properties))
             }
         } catch {
-            logger.info("cannot follow what \(owner) plays: \(error)")
+            if !Task.isCancelled { logger.info("cannot follow what \(owner) plays: \(error)") }
         }
         await board.remove(player)
     }
@@ -69,7 +70,7 @@ extension BusEventWatcher {
             stream = try await connection.signals(matching: DBusSignalMatch(
                 sender: owner, path: path, interface: Self.propertiesInterface, member: "PropertiesChanged"))
         } catch {
-            logger.warning("cannot watch \(unit) for failures: \(error)")
+            if !Task.isCancelled { logger.warning("cannot watch \(unit) for failures: \(error)") }
             return
         }
         var state = await read("ActiveState")
@@ -103,6 +104,7 @@ extension BusEventWatcher {
         } catch .remote(let name, _) where name == "org.freedesktop.systemd1.AlreadySubscribed" {
             return
         } catch {
+            guard !Task.isCancelled else { return }
             logger.warning("systemd refused Subscribe (\(error)): failed units may go unnoticed until the monitor's next round")
         }
     }

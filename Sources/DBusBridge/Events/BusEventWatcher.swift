@@ -3,8 +3,9 @@ import Logging
 
 /// The events of one bus's blocks: signals their `signals` name, what their media players play
 /// (the User Tune), systemd units entering `failed`. `BusWatcher` tells it which names come and
-/// go; it keeps one watch (a task with its own signal subscription) per thing to follow, keyed
-/// by the owner's unique name, so a process under two names is followed once.
+/// go; it answers with the watches to start (each with its own signal subscription), which run
+/// as child tasks of the connection's task group, one per thing to follow, keyed by the owner's
+/// unique name so a process under two names is followed once.
 actor BusEventWatcher {
     /// One thing followed on behalf of one owner.
     struct WatchKey: Hashable, Sendable {
@@ -28,7 +29,8 @@ actor BusEventWatcher {
     let logger: Logger
     /// Well-known names of the blocks' services → their unique owner.
     var owners: [String: String] = [:]
-    var watches: [WatchKey: Task<Void, Never>] = [:]
+    /// The running watches, and how to stop each.
+    var watches: [WatchKey: WatchStop] = [:]
     var connection: DBusConnection?
     /// Per block index: its messages per signal and per unit in any minute.
     var rateLimits: [Int: EventRateLimit] = [:]
@@ -55,48 +57,57 @@ actor BusEventWatcher {
 
     // MARK: Names
 
+    /// A watch to run as a child task until it is stopped or the connection ends.
+    typealias Watch = @Sendable () async -> Void
+
     func attach(_ connection: DBusConnection) {
         self.connection = connection
     }
 
-    /// A name of a block's service got an owner (new, or handed over).
-    func nameAppeared(_ name: String, owner: String) {
+    /// A name of a block's service got an owner (new, or handed over); returns the watches to start.
+    func nameAppeared(_ name: String, owner: String) -> [Watch] {
         if let previous = owners[name], previous != owner {
             owners[name] = nil
-            reconcile(previous)
+            _ = reconcile(previous)
         }
         owners[name] = owner
-        reconcile(owner)
+        return reconcile(owner)
     }
 
     func nameVanished(_ name: String) {
         guard let owner = owners.removeValue(forKey: name) else { return }
-        reconcile(owner)
+        _ = reconcile(owner)
     }
 
-    /// The connection ended: every watch stops (and is waited for), players are forgotten.
-    func detach() async {
+    /// The connection ended: every watch is told to stop (the task group waits for them).
+    func detach() {
         connection = nil
         owners.removeAll()
         subscribedManagers.removeAll()
-        let ending = watches
+        for stop in watches.values { stop.fire() }
         watches.removeAll()
-        for task in ending.values { task.cancel() }
-        for task in ending.values { await task.value }
+    }
+
+    /// After the watches of a lost connection have ended: its players play nothing any more.
+    func forgetPlayers() async {
         await board.removeAll(on: "\(bus)")
     }
 
-    /// Starts the watches an owner's names call for, and stops those they no longer do.
-    private func reconcile(_ owner: String) {
+    /// Stops the watches an owner's names no longer call for; returns those they newly call for.
+    private func reconcile(_ owner: String) -> [Watch] {
         let wanted = wantedWatches(of: owner)
-        for (key, task) in watches where key.owner == owner && !wanted.contains(key) {
-            task.cancel()
+        for (key, stop) in watches where key.owner == owner && !wanted.contains(key) {
+            stop.fire()
             watches[key] = nil
         }
-        guard let connection else { return }
+        guard let connection else { return [] }
+        var started: [Watch] = []
         for key in wanted where watches[key] == nil {
-            watches[key] = Task { await self.follow(key, connection: connection) }
+            let stop = WatchStop()
+            watches[key] = stop
+            started.append { await stop.run { await self.follow(key, connection: connection) } }
         }
+        return started
     }
 
     private func wantedWatches(of owner: String) -> Set<WatchKey> {

@@ -115,44 +115,48 @@ actor BusWatcher {
         removeAll()
     }
 
+    /// Follows the names on the bus until the connection ends. Event watches run as child
+    /// tasks of this connection, so none outlives it.
     private func serve(_ connection: DBusConnection) async {
         handle.connection = connection
         await events?.attach(connection)
-        await serveNames(connection)
-        await events?.detach()
-        handle.connection = nil
-    }
-
-    private func serveNames(_ connection: DBusConnection) async {
-        do {
-            let changes = try await connection.nameOwnerChanges()
-            for name in try await connection.listNames() where !name.hasPrefix(":") && matchesAnyBlock(name) {
-                guard let owner = try await connection.nameOwner(of: name) else { continue }
-                await nameAppeared(name, owner: owner, connection: connection)
-            }
-            await withTaskCancellationHandler {
-                for await change in changes where !change.name.hasPrefix(":") && matchesAnyBlock(change.name) {
-                    if change.newOwner.isEmpty {
-                        await nameVanished(change.name)
-                    } else {
-                        // A new name, or one handed to another process: (re)build its commands.
-                        await nameAppeared(change.name, owner: change.newOwner, connection: connection)
-                    }
+        await withDiscardingTaskGroup { group in
+            do {
+                let changes = try await connection.nameOwnerChanges()
+                for name in try await connection.listNames() where !name.hasPrefix(":") && matchesAnyBlock(name) {
+                    guard let owner = try await connection.nameOwner(of: name) else { continue }
+                    for watch in await nameAppeared(name, owner: owner, connection: connection) { group.addTask(operation: watch) }
                 }
-            } onCancel: {
-                connection.close()
+                await withTaskCancellationHandler {
+                    for await change in changes where !change.name.hasPrefix(":") && matchesAnyBlock(change.name) {
+                        if change.newOwner.isEmpty {
+                            await nameVanished(change.name)
+                        } else {
+                            // A new name, or one handed to another process: (re)build its commands.
+                            for watch in await nameAppeared(change.name, owner: change.newOwner, connection: connection) {
+                                group.addTask(operation: watch)
+                            }
+                        }
+                    }
+                } onCancel: {
+                    connection.close()
+                }
+            } catch {
+                logger.warning("D-Bus \(bus): \(error)")
             }
-        } catch {
-            logger.warning("D-Bus \(bus): \(error)")
+            await events?.detach()
         }
+        await events?.forgetPlayers()
+        handle.connection = nil
     }
 
     private func matchesAnyBlock(_ name: String) -> Bool {
         blocks.contains { $0.block.service.matches(name) }
     }
 
-    private func nameAppeared(_ name: String, owner: String, connection: DBusConnection) async {
-        await events?.nameAppeared(name, owner: owner)
+    /// Builds the commands of a name that appeared; returns the event watches it calls for.
+    private func nameAppeared(_ name: String, owner: String, connection: DBusConnection) async -> [BusEventWatcher.Watch] {
+        let watches = await events?.nameAppeared(name, owner: owner) ?? []
         for (index, block) in blocks where block.service.matches(name) {
             switch block.preset {
             case .none where block.methods.isEmpty && block.properties.isEmpty:
@@ -176,6 +180,7 @@ actor BusWatcher {
                 logger.info("\(name) appeared: commands for \(block.units.count) units")
             }
         }
+        return watches
     }
 
     private func nameVanished(_ name: String) async {

@@ -171,6 +171,28 @@ def test_a_tune_node_open_to_the_world_is_left_alone(sandbox, bus):
     assert "tune published" not in bot.log_text()
 
 
+def test_a_reload_that_switches_the_tune_off_empties_it(sandbox, bus):
+    require("mpv")
+    la, _ = tones(bus)
+    bus.start_mpv(media=str(la))
+    bot_bare = f"bot@{sandbox.domain}"
+    with running(sandbox, {"dbus": [{"preset": "mpris", "bus": bus.address, "allow": ["group:coloc"]}]}) as bot:
+        async def scenario():
+            await join_group(sandbox)
+            async with xmpp_client(sandbox, "user", "userpw", plugins=("xep_0118",)) as user:
+                heard = Heard(user, bot_bare)
+                user.send_presence_subscription(pto=bot_bare)
+                await heard.tune(LA)
+                bot.tables["dbus"][0]["tune"] = False
+                bot.write_config()
+                bot.reload()
+                await heard.tune({})
+                # The remote is still there; the tune stays empty while mpv plays on.
+                with pytest.raises(TimeoutError):
+                    await heard.tune(LA, timeout=2)
+        run(scenario())
+
+
 def test_tune_off_publishes_nothing(sandbox, bus):
     require("mpv")
     la, _ = tones(bus)
@@ -188,7 +210,7 @@ def test_a_signal_reaches_notify_recipients_the_rules_admit_and_no_one_else(sand
     block = {
         "bus": bus.address, "service": "org.adhocd.Test", "signals": ["org.adhocd.Test.Signatures.Al*"],
         "notify": ["group:coloc", f"jid:{stranger}"], "template": "{sender} at {path}: {arg0} (level {arg1}) {{{member}}}",
-        "rate_limit": 2, "allow": ["group:coloc"],
+        "rate_limit": 3, "allow": ["group:coloc"],
     }
     with running(sandbox, {"dbus": [block]}) as bot:
         # `adhocd check` says so before anything is sent.
@@ -208,7 +230,14 @@ def test_a_signal_reaches_notify_recipients_the_rules_admit_and_no_one_else(sand
                 assert await heard.message() == "org.adhocd.Test at /org/adhocd/Test: disk full (level 3) {Alarm}"
                 await heard_by_stranger.no_message_for(1.5)
 
-                # At most 2 a minute per signal: of three more, one goes out.
+                # A huge argument is cut: the message stays small and the bot connected.
+                bus.call("org.adhocd.Test", "/org/adhocd/Test", "org.adhocd.Test.Signatures.Emit",
+                         "string:" + "x" * 100_000, "uint32:9", "uint32:1")
+                huge = await heard.message()
+                assert huge.startswith("org.adhocd.Test at /org/adhocd/Test: xxx") and len(huge) < 3000
+                assert "x…" in huge
+
+                # At most 3 a minute per signal: of three more, one goes out.
                 bus.call("org.adhocd.Test", "/org/adhocd/Test", "org.adhocd.Test.Signatures.Emit",
                          "string:again", "uint32:4", "uint32:3")
                 assert await heard.message() == "org.adhocd.Test at /org/adhocd/Test: again (level 4) {Alarm}"

@@ -97,22 +97,39 @@ def tones(bus):
     return la, mi
 
 
-def test_a_subscribed_contact_sees_what_mpv_plays_as_user_tune(sandbox, bus):
+def playing(bus):
+    """mpv on the bus playing La; returns the files of La and Mi."""
     require("mpv")
     la, mi = tones(bus)
     bus.start_mpv(media=str(la))
+    return la, mi
+
+
+def remote(bus, **keys) -> dict:
+    return {"preset": "mpris", "bus": bus.address, "allow": ["group:coloc"], **keys}
+
+
+@contextlib.asynccontextmanager
+async def subscribed_listener(sandbox):
+    """`user`, put in group coloc, asking to follow the bot's presence with +notify for tunes in
+    its caps (the rules admit coloc, so the bot approves); and what it hears."""
+    await join_group(sandbox)
+    async with xmpp_client(sandbox, "user", "userpw", plugins=("xep_0118",)) as user:
+        heard = Heard(user, f"bot@{sandbox.domain}")
+        user.send_presence_subscription(pto=f"bot@{sandbox.domain}")
+        yield heard
+
+
+def test_a_subscribed_contact_sees_what_mpv_plays_as_user_tune(sandbox, bus):
+    la, mi = playing(bus)
     bot_bare = f"bot@{sandbox.domain}"
-    with running(sandbox, {"dbus": [{"preset": "mpris", "bus": bus.address, "allow": ["group:coloc"]}]}) as bot:
+    with running(sandbox, {"dbus": [remote(bus)]}) as bot:
         async def scenario():
-            await join_group(sandbox)
             bot.wait_for_log("tune published")
-            async with xmpp_client(sandbox, "user", "userpw", plugins=("xep_0118",)) as user, \
+            async with subscribed_listener(sandbox) as heard, \
                     xmpp_client(sandbox, "stranger", "strangerpw", plugins=("xep_0118",)) as stranger:
-                heard = Heard(user, bot_bare)
                 heard_by_stranger = Heard(stranger, bot_bare)
-                # Subscribed to the bot's presence (the rules admit coloc), with +notify in its
-                # caps: the server sends the current tune.
-                user.send_presence_subscription(pto=bot_bare)
+                # The server sends the current tune to the new subscriber.
                 await heard.tune(LA)
 
                 # The next track: loaded through MPRIS's OpenUri on the private bus.
@@ -145,9 +162,7 @@ def test_a_subscribed_contact_sees_what_mpv_plays_as_user_tune(sandbox, bus):
 def test_a_tune_node_open_to_the_world_is_left_alone(sandbox, bus):
     """Someone made the node public: adhocd refuses to publish into it rather than open the
     track to everyone (its publish-options require the presence access model)."""
-    require("mpv")
-    la, _ = tones(bus)
-    bus.start_mpv(media=str(la))
+    playing(bus)
     bot_bare = f"bot@{sandbox.domain}"
 
     async def plant():
@@ -159,7 +174,7 @@ def test_a_tune_node_open_to_the_world_is_left_alone(sandbox, bus):
             await admin.plugin["xep_0060"].publish(bot_bare, TUNE, id="current", payload=planted, options=options, timeout=10)
     run(plant())
 
-    with running(sandbox, {"dbus": [{"preset": "mpris", "bus": bus.address, "allow": ["group:coloc"]}]}) as bot:
+    with running(sandbox, {"dbus": [remote(bus)]}) as bot:
         bot.wait_for_log("the server refused the tune")
 
         async def scenario():
@@ -172,16 +187,10 @@ def test_a_tune_node_open_to_the_world_is_left_alone(sandbox, bus):
 
 
 def test_a_reload_that_switches_the_tune_off_empties_it(sandbox, bus):
-    require("mpv")
-    la, _ = tones(bus)
-    bus.start_mpv(media=str(la))
-    bot_bare = f"bot@{sandbox.domain}"
-    with running(sandbox, {"dbus": [{"preset": "mpris", "bus": bus.address, "allow": ["group:coloc"]}]}) as bot:
+    playing(bus)
+    with running(sandbox, {"dbus": [remote(bus)]}) as bot:
         async def scenario():
-            await join_group(sandbox)
-            async with xmpp_client(sandbox, "user", "userpw", plugins=("xep_0118",)) as user:
-                heard = Heard(user, bot_bare)
-                user.send_presence_subscription(pto=bot_bare)
+            async with subscribed_listener(sandbox) as heard:
                 await heard.tune(LA)
                 bot.tables["dbus"][0]["tune"] = False
                 bot.write_config()
@@ -194,11 +203,8 @@ def test_a_reload_that_switches_the_tune_off_empties_it(sandbox, bus):
 
 
 def test_tune_off_publishes_nothing(sandbox, bus):
-    require("mpv")
-    la, _ = tones(bus)
-    bus.start_mpv(media=str(la))
-    block = {"preset": "mpris", "bus": bus.address, "allow": ["group:coloc"], "tune": False}
-    with running(sandbox, {"dbus": [block]}) as bot:
+    playing(bus)
+    with running(sandbox, {"dbus": [remote(bus, tune=False)]}) as bot:
         bot.wait_for_log("media remote mpris/remote drives")
         time.sleep(1)
     assert "tune" not in bot.log_text().replace("component=tune", "")
@@ -288,14 +294,12 @@ def test_a_unit_that_fails_is_announced_at_once(sandbox, bus):
 
 
 def test_while_offline_events_are_dropped_and_the_tune_follows_after_the_reconnect(sandbox, bus):
-    require("mpv")
-    la, mi = tones(bus)
-    bus.start_mpv(media=str(la))
+    _, mi = playing(bus)
     bus.start_service("signature_service.py", "org.adhocd.Test")
     tables = {
         "connection": {"reconnect_max_delay": 2},
         "dbus": [
-            {"preset": "mpris", "bus": bus.address, "allow": ["group:coloc"]},
+            remote(bus),
             {"bus": bus.address, "service": "org.adhocd.Test", "signals": ["*.Alarm"], "notify": ["group:coloc"],
              "allow": ["group:coloc"]},
         ],
@@ -315,9 +319,6 @@ def test_while_offline_events_are_dropped_and_the_tune_follows_after_the_reconne
         bot.wait_for_log("tune published", timeout=30, after=mark)
 
         async def scenario():
-            await join_group(sandbox)
-            async with xmpp_client(sandbox, "user", "userpw", plugins=("xep_0118",)) as user:
-                heard = Heard(user, f"bot@{sandbox.domain}")
-                user.send_presence_subscription(pto=f"bot@{sandbox.domain}")
+            async with subscribed_listener(sandbox) as heard:
                 await heard.tune(MI)
         run(scenario())

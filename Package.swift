@@ -105,6 +105,7 @@ let package = Package(
             name: "AdhocdKit",
             dependencies: [
                 "XMPPCore", "XMPPClient", "Commands", "AdHoc", "BuiltinCommands", "HostMetrics", "HealthMonitor", "TOMLConfig", "DBusBridge",
+                "ProcessSupervision",
                 "CommandFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -28,9 +28,9 @@ struct MPVBridgeTests {
     }
 
     @Test func drivesMPVAndFollowsItOnAndOffTheBus() async throws {
-        let bus = try PrivateBus()
+        let bus = try await PrivateBus.started()
         defer { bus.stop() }
-        try bus.startMPV()
+        try await bus.mpvStarted()
         let registry = CommandRegistry()
         let blocks = [
             DBusBlock(label: "Player", bus: .address(bus.address), service: Glob("org.mpris.MediaPlayer2.*"),
@@ -92,7 +92,7 @@ struct MPVBridgeTests {
         // mpv quits: its commands vanish at once; it comes back: so do they.
         bus.stopMPV()
         try await waitFor("commands to vanish") { registry.command(for: "\(Self.base).Pause") == nil && registry.command(for: "mpris/remote") == nil }
-        try bus.startMPV()
+        try await bus.mpvStarted()
         try await waitFor("commands to return") { registry.command(for: "\(Self.base).Pause") != nil && registry.command(for: "mpris/remote") != nil }
 
         // Cancelling the bridge removes everything it added.
@@ -101,9 +101,9 @@ struct MPVBridgeTests {
     }
 
     @Test func aBridgeReplacedByAReloadLeavesItsSuccessorsCommandsAlone() async throws {
-        let bus = try PrivateBus()
+        let bus = try await PrivateBus.started()
         defer { bus.stop() }
-        try bus.startMPV()
+        try await bus.mpvStarted()
         let registry = CommandRegistry()
         let blocks = [DBusBlock(label: "Media remote", bus: .address(bus.address), preset: .mpris, service: Glob("org.mpris.MediaPlayer2.*"))]
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -118,4 +118,66 @@ struct MPVBridgeTests {
         #expect(registry.providers.count == 1)
         #expect(registry.command(for: "mpris/remote") != nil)
     }
+
+    @Test func reportsWhatPlaysAndTheSignalsABlockNames() async throws {
+        let bus = try await PrivateBus.started()
+        defer { bus.stop() }
+        try await bus.mpvStarted()
+        let (stream, continuation) = AsyncStream.makeStream(of: DBusEvent.self)
+        let policy = AccessPolicy(allow: [.group("coloc")])
+        let blocks = [
+            DBusBlock(label: "Media remote", bus: .address(bus.address), preset: .mpris, service: Glob("org.mpris.MediaPlayer2.*"), policy: policy),
+            DBusBlock(
+                label: "Seeks", bus: .address(bus.address), service: Glob("org.mpris.MediaPlayer2.mpv"), policy: policy,
+                events: BlockEvents(signals: [Glob("org.mpris.MediaPlayer2.Player.Seek*")], notify: [.group("coloc")],
+                                    template: try SignalTemplate(parsing: "{sender} {member} to {arg0} µs"), rateLimit: 100)),
+        ]
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let bridge = Task { await DBusBridge(blocks: blocks, registry: CommandRegistry(), events: continuation, logger: logger).run() }
+        defer { bridge.cancel() }
+        let heard = EventLog()
+        let reader = Task { for await event in stream { await heard.append(event) } }
+        defer { reader.cancel() }
+
+        // An empty tune first (whatever an earlier run left), then the tone mpv plays.
+        try await waitFor("the tune") { await heard.tunes.count >= 2 }
+        let tunes = await heard.tunes
+        #expect(tunes[0] == nil && tunes[1]?.title == "Test tone" && tunes[1]?.artist == nil)
+
+        // Seeking makes mpv emit Seeked: a notice for the block's recipients, under its rules.
+        let observer = try await DBusConnection.connect(to: .address(bus.address))
+        defer { observer.close() }
+        try await waitFor("a Seeked notice") {
+            // The subscription may still be on its way: seek until a notice comes.
+            _ = try await observer.call(destination: Self.player, path: "/org/mpris/MediaPlayer2", interface: "org.mpris.MediaPlayer2.Player",
+                                        member: "Seek", arguments: [.int64(1_000_000)])
+            return await !heard.notices.isEmpty
+        }
+        let seeked = try #require(await heard.notices.first)
+        #expect(seeked.text.hasPrefix("org.mpris.MediaPlayer2.mpv Seeked to "))
+        #expect(seeked.text.hasSuffix(" µs"))
+        #expect(seeked.recipients == [.group("coloc")] && seeked.policy == policy && seeked.signal == "org.mpris.MediaPlayer2.Player.Seeked")
+
+        // mpv quits: the tune is empty again.
+        bus.stopMPV()
+        try await waitFor("an empty tune") {
+            let tunes = await heard.tunes
+            return tunes.count >= 3 && tunes.last == .some(nil)
+        }
+
+        // The bridge stops: it leaves an empty tune behind.
+        bridge.cancel()
+        await bridge.value
+        #expect(await heard.tunes.last == .some(nil))
+    }
+}
+
+/// Events as they arrive, for polling.
+actor EventLog {
+    private(set) var events: [DBusEvent] = []
+
+    func append(_ event: DBusEvent) { events.append(event) }
+
+    var tunes: [Track?] { events.compactMap { if case .nowPlaying(let track) = $0 { .some(track) } else { nil } } }
+    var notices: [SignalNotice] { events.compactMap { if case .signal(let notice) = $0 { notice } else { nil } } }
 }

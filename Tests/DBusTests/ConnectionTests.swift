@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized, .enabled(if: PrivateBus.testsEnabled, Comment(rawValue: PrivateBus.missingMessage)))
 struct ConnectionTests {
     @Test func callsTheBusAndWatchesNames() async throws {
-        let bus = try PrivateBus()
+        let bus = try await PrivateBus.started()
         defer { bus.stop() }
         let connection = try await DBusConnection.connect(to: .address(bus.address))
         #expect(connection.uniqueName.hasPrefix(":"))
@@ -46,7 +46,7 @@ struct ConnectionTests {
     }
 
     @Test func busGoingAwayEndsTheConnectionNotTheProcess() async throws {
-        let bus = try PrivateBus()
+        let bus = try await PrivateBus.started()
         let connection = try await DBusConnection.connect(to: .address(bus.address))
         let changes = try await connection.nameOwnerChanges()
         bus.stop()

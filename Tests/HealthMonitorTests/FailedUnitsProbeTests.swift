@@ -13,7 +13,7 @@ struct FailedUnitsProbeTests {
     ]
 
     @Test func listsFailedUnitsAndIsUnavailableWithoutSystemd() async throws {
-        let bus = try PrivateBus()
+        let bus = try await PrivateBus.started()
         defer { bus.stop() }
         let probe = FailedUnitsProbe(bus: .address(bus.address))
         defer { probe.close() }
@@ -36,7 +36,7 @@ struct FailedUnitsProbeTests {
             return
         }
 
-        let bus = try PrivateBus()
+        let bus = try await PrivateBus.started()
         let probe = FailedUnitsProbe(bus: .address(bus.address))
         defer { probe.close() }
         let systemd = try FakeSystemd(address: bus.address, units: units)

@@ -41,6 +41,16 @@ public final class PrivateBus: @unchecked Sendable {
         }
     }
 
+    /// A bus started off Swift concurrency's threads (starting waits for the daemon to answer).
+    public static func started() async throws -> PrivateBus {
+        try await runBlocking { try PrivateBus() }
+    }
+
+    /// `startMPV()` off Swift concurrency's threads.
+    public func mpvStarted() async throws {
+        try await runBlocking { try self.startMPV() }
+    }
+
     public func stopMPV() {
         stopProcess("mpv")
     }

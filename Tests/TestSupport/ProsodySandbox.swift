@@ -88,6 +88,15 @@ public final class ProsodySandbox: Sendable {
         processGroup.withLock { $0 = description.pid }
     }
 
+    /// `kill()` and `resume()` off Swift concurrency's threads (they wait for the script).
+    public func killed() async throws {
+        try await runBlocking { try self.kill() }
+    }
+
+    public func resumed() async throws {
+        try await runBlocking { try self.resume() }
+    }
+
     /// Freezes the server (SIGSTOP to its process group): connections stay open but nothing
     /// answers, like a hung host or a dead network path.
     public func pause() throws {
@@ -157,15 +166,17 @@ public func withProsody<T>(
     resourceConflict: String = "kick_old",
     _ body: (ProsodySandbox) async throws -> T
 ) async throws -> T {
-    let sandbox = try ProsodySandbox.start(
-        accounts: accounts, disableMechanisms: disableMechanisms, allowPlaintext: allowPlaintext, resourceConflict: resourceConflict)
+    let sandbox = try await runBlocking {
+        try ProsodySandbox.start(
+            accounts: accounts, disableMechanisms: disableMechanisms, allowPlaintext: allowPlaintext, resourceConflict: resourceConflict)
+    }
     do {
         let result = try await body(sandbox)
-        sandbox.stop()
+        try? await runBlocking { sandbox.stop() }
         return result
     } catch {
         print("Prosody log tail for the failed test:\n\(sandbox.logTail())")
-        sandbox.stop()
+        try? await runBlocking { sandbox.stop() }
         throw error
     }
 }

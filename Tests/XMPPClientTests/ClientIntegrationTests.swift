@@ -299,10 +299,10 @@ struct ClientIntegrationTests {
                     if case .presence(let presence) = event, presence.from == botJID, presence.kind == .available { true } else { nil }
                 }
 
-                try sandbox.kill()
+                try await sandbox.killed()
                 try await clients[0].wait(for: "the bot noticing") { event -> Bool? in if case .offline = event { true } else { nil } }
                 try await Task.sleep(for: .seconds(1))
-                try sandbox.resume()
+                try await sandbox.resumed()
 
                 // Backoff is 0.5 s doubling to 4 s here: back within a few attempts.
                 try await clients[0].waitOnline(timeout: .seconds(20))

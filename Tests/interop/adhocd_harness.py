@@ -170,12 +170,13 @@ def tls_context(ca_file: str) -> ssl.SSLContext:
 
 
 @contextlib.asynccontextmanager
-async def xmpp_client(sandbox, name: str, password: str, resource: str = "pytest"):
-    """A logged-in slixmpp client with the disco, forms, commands and caps plugins."""
+async def xmpp_client(sandbox, name: str, password: str, resource: str = "pytest", plugins: tuple[str, ...] = ()):
+    """A logged-in slixmpp client with the disco, forms, commands and caps plugins, and `plugins`
+    (such as xep_0118, whose interest in tunes the caps then advertise as +notify)."""
     client = slixmpp.ClientXMPP(f"{name}@{sandbox.domain}/{resource}", password)
     client.ssl_context = tls_context(sandbox.ca_file)
     client.enable_direct_tls = False
-    for plugin in ("xep_0030", "xep_0004", "xep_0050", "xep_0115", "xep_0199"):
+    for plugin in ("xep_0030", "xep_0004", "xep_0050", "xep_0115", "xep_0199", *plugins):
         client.register_plugin(plugin)
     # Keep the test's own auto-behaviour predictable.
     client.auto_authorize = True

@@ -8,9 +8,11 @@ or expose every signature kind. Everything started here is stopped by `close()`.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -39,12 +41,30 @@ class PrivateBus:
 
     # Programs on the bus
 
-    def start_mpv(self, name: str = "mpv") -> None:
+    def start_mpv(self, name: str = "mpv", media: str | None = None) -> None:
+        """mpv playing `media` (a file), or a generated tone titled "Test tone"."""
+        source = [media] if media else ["--force-media-title=Test tone", "av://lavfi:sine=frequency=440"]
         self._launch(name, [
-            "mpv", "--idle=yes", "--ao=null", "--vo=null", "--no-terminal", "--loop-file=inf", "--volume=50",
-            "--force-media-title=Test tone", "av://lavfi:sine=frequency=440",
+            "mpv", "--idle=yes", "--ao=null", "--vo=null", "--no-terminal", "--loop-file=inf", "--volume=50", *source,
         ])
         self.wait_for_name("org.mpris.MediaPlayer2.mpv")
+
+    def tagged_tone(self, file_name: str, frequency: int, tags: dict[str, str], seconds: int = 30) -> Path:
+        """A WAV file of a sine tone with RIFF INFO tags (IART artist, INAM title, IPRD album),
+        which mpv reads into its MPRIS Metadata."""
+        samples = b"".join(
+            struct.pack("<h", int(8000 * math.sin(2 * math.pi * frequency * index / 8000))) for index in range(8000 * seconds))
+        info = b"INFO"
+        for key, value in tags.items():
+            raw = value.encode() + b"\0"
+            raw += b"\0" * (len(raw) % 2)
+            info += key.encode() + struct.pack("<I", len(raw)) + raw
+        fmt = struct.pack("<HHIIHH", 1, 1, 8000, 16000, 2, 16)
+        chunks = (b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(samples)) + samples
+                  + b"LIST" + struct.pack("<I", len(info)) + info)
+        path = self.dir / file_name
+        path.write_bytes(b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks)
+        return path
 
     def start_service(self, script: str, bus_name: str, *arguments: str) -> None:
         """Runs services/SCRIPT (a dbus-fast service) until it owns `bus_name`."""

@@ -29,7 +29,7 @@ public struct ConfigurationCheck: Sendable {
     }
 
     /// The configuration file alone.
-    public static let configurationSources: [Source] = [.readerWarnings, .ruleConflicts, .busChoices]
+    public static let configurationSources: [Source] = [.readerWarnings, .ruleConflicts, .busChoices, .notifyRecipients]
     public static let standardSources: [Source] = configurationSources + [.commandFiles]
 
     public func run(file: String) -> ConfigurationReport {

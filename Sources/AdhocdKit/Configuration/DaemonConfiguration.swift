@@ -239,7 +239,7 @@ public struct DaemonConfiguration: Sendable {
     /// Every group any rule or alert names, for the "unknown group" warning.
     public var groupNames: Set<String> {
         builtins.values.filter(\.enabled).reduce(into: Set<String>()) { $0.formUnion($1.policy.groupNames) }
-            .union(dbus.flatMap(\.policy.groupNames))
+            .union(dbus.flatMap { $0.policy.groupNames.union($0.events.groupNames) })
             .union(subscriptions.subscribers.groupNames)
             .union(monitor?.groupNames ?? [])
     }

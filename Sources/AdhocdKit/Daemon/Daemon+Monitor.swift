@@ -25,27 +25,7 @@ extension Daemon {
     /// A chat message to every listed account and every roster member of the listed groups.
     /// Not queued while offline: the presence shows the level again after the reconnect.
     static func send(_ alert: HealthAlert, to recipients: [AlertRecipient], client: XMPPClient, logger: Logger) async {
-        var addresses = Set<JID>()
-        for recipient in recipients {
-            switch recipient {
-            case .account(let jid):
-                addresses.insert(jid)
-            case .group(let name):
-                for item in client.roster.allItems where item.groups.contains(name) { addresses.insert(item.jid) }
-            }
-        }
-        addresses.remove(client.configuration.account)
-        guard client.isOnline else {
-            logger.warning("health alert not sent: offline", metadata: ["level": "\(alert.change.to)"])
-            return
-        }
-        for address in addresses.sorted() {
-            do {
-                try await client.send(Message(.chat, to: address, body: alert.body, id: client.makeStanzaID()).element)
-            } catch {
-                logger.warning("could not send a health alert", metadata: ["jid": "\(address)", "error": "\(error)"])
-            }
-        }
-        logger.notice("health alert sent", metadata: ["level": "\(alert.change.to)", "recipients": "\(addresses.count)"])
+        let notifier = ChatNotifier(client: client, logger: logger)
+        await notifier.send(alert.body, to: notifier.addresses(of: recipients), what: "health alert", metadata: ["level": "\(alert.change.to)"])
     }
 }

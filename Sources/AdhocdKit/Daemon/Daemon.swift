@@ -30,6 +30,8 @@ public final class Daemon: Sendable {
     private let dbusBridge: RestartingService<[DBusBlock]>
     /// The health monitor, restarted when a reload changes `[monitor]`.
     private let monitor: RestartingService<MonitorSettings?>
+    /// What the D-Bus bridge reports (signals, what plays, failed units), as messages and the tune.
+    let dbusEvents: DBusEventRelay
     /// SIGHUP and the `reload` command, one reload at a time.
     let reloads = ReloadQueue()
     /// What a reload hands the new configuration to, in this order.
@@ -55,12 +57,16 @@ public final class Daemon: Sendable {
             onRefusal: { [runtime = commandFiles.runtime] refusal in runtime.recordRefusal(refusal) })
         let presence = PresenceArbiter(configured: configuration.client.presence, client: client)
         self.presence = presence
+        let monitor = RestartingService(initial: configuration.monitor) { [client, logger] settings in
+            await Self.runMonitor(settings, presence: presence, client: client, logger: logger)
+        }
+        self.monitor = monitor
+        // Failed units go to the monitor's alert recipients, as they stand after the last reload.
+        let dbusEvents = DBusEventRelay(client: client, alertRecipients: { monitor.settings?.alerts ?? [] }, logger: logger)
+        self.dbusEvents = dbusEvents
         dbusBridge = RestartingService(initial: configuration.dbus) { [logger] blocks in
             guard !blocks.isEmpty else { return }
-            await DBusBridge(blocks: blocks, registry: registry, logger: logger).run()
-        }
-        monitor = RestartingService(initial: configuration.monitor) { [client, logger] settings in
-            await Self.runMonitor(settings, presence: presence, client: client, logger: logger)
+            await DBusBridge(blocks: blocks, registry: registry, events: dbusEvents.events, logger: logger).run()
         }
         let builtins = BuiltinCommandSet.live(presence: presence, reloads: reloads)
         followers = [
@@ -85,6 +91,8 @@ public final class Daemon: Sendable {
     public func run() async throws {
         let services: [any Service] = [
             ClientService(client: client),
+            // Shut down right before the client (reverse order), so it can still clear the tune.
+            dbusEvents,
             PeriodicService(interval: .seconds(30)) { [engine] in await engine.sweep() },
             EventWatcher(daemon: self),
             ReloadService(queue: reloads) { [self] in await applyReload() },

@@ -30,7 +30,8 @@ struct PeriodicService: Service {
     }
 }
 
-/// Reacts to client events: after each login, warns about rule groups the roster lacks.
+/// Reacts to client events: after each login, warns about rule groups the roster lacks and
+/// publishes the tune again.
 struct EventWatcher: Service {
     let daemon: Daemon
 
@@ -38,7 +39,10 @@ struct EventWatcher: Service {
         let events = daemon.client.events()
         await cancelWhenGracefulShutdown { [daemon] in
             for await event in events {
-                if case .online = event { daemon.warnAboutUnknownGroups() }
+                if case .online = event {
+                    daemon.warnAboutUnknownGroups()
+                    await daemon.dbusEvents.cameOnline()
+                }
             }
         }
     }

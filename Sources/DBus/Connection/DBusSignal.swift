@@ -6,6 +6,14 @@ public struct DBusSignal: Sendable, Equatable {
     public let interface: String
     public let member: String
     public let arguments: [DBusValue]
+
+    public init(sender: String, path: String, interface: String, member: String, arguments: [DBusValue]) {
+        self.sender = sender
+        self.path = path
+        self.interface = interface
+        self.member = member
+        self.arguments = arguments
+    }
 }
 
 /// Which signals a subscription wants: turned into a bus match rule and checked locally too.

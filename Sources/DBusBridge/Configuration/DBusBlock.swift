@@ -29,11 +29,14 @@ public struct DBusBlock: Sendable, Equatable {
     public var units: [String]
     /// How long a media-remote session may sit idle.
     public var sessionTimeout: Duration
+    /// Signals as messages, the User Tune.
+    public var events: BlockEvents
 
     public init(
         label: String, bus: DBusBusAddress = .session, preset: Preset = .none, service: Glob, paths: [String] = [],
         interfaces: [Glob] = [], methods: [Glob] = [], properties: [Glob] = [], policy: AccessPolicy = .ownAccountOnly,
-        callTimeout: Duration = DBusConnection.defaultCallTimeout, units: [String] = [], sessionTimeout: Duration = .seconds(4 * 3600)
+        callTimeout: Duration = DBusConnection.defaultCallTimeout, units: [String] = [], sessionTimeout: Duration = .seconds(4 * 3600),
+        events: BlockEvents? = nil
     ) {
         self.label = label
         self.bus = bus
@@ -47,6 +50,7 @@ public struct DBusBlock: Sendable, Equatable {
         self.callTimeout = callTimeout
         self.units = units
         self.sessionTimeout = sessionTimeout
+        self.events = events ?? BlockEvents(publishesTune: preset == .mpris)
     }
 
     /// Reads one block; `index` names it in errors.
@@ -75,8 +79,8 @@ public struct DBusBlock: Sendable, Equatable {
         let interfaces = (try section.stringList("interfaces") ?? []).map(Glob.init)
         let methods = (try section.stringList("methods") ?? []).map(Glob.init)
         let properties = (try section.stringList("properties") ?? []).map(Glob.init)
-        if preset == .none, methods.isEmpty, properties.isEmpty {
-            throw section.error("methods", "name at least one method or property glob (methods = [\"*\"] exposes all): nothing is exposed by default")
+        if preset == .none, methods.isEmpty, properties.isEmpty, try section.stringList("signals") == nil {
+            throw section.error("methods", "name at least one method, property or signal glob (methods = [\"*\"] exposes all): nothing is exposed by default")
         }
         let units = try section.stringList("units") ?? []
         if preset == .systemd, units.isEmpty {
@@ -95,8 +99,10 @@ public struct DBusBlock: Sendable, Equatable {
         }
         let timeout = try section.seconds("timeout", in: 0.1...600) ?? DBusConnection.defaultCallTimeout
         let sessionTimeout = try section.seconds("session_timeout", in: 60...7 * 86_400) ?? .seconds(4 * 3600)
+        let events = try BlockEvents.read(&section, preset: preset)
         return DBusBlock(
             label: label, bus: bus, preset: preset, service: Glob(service), paths: paths, interfaces: interfaces,
-            methods: methods, properties: properties, policy: policy, callTimeout: timeout, units: units, sessionTimeout: sessionTimeout)
+            methods: methods, properties: properties, policy: policy, callTimeout: timeout, units: units, sessionTimeout: sessionTimeout,
+            events: events)
     }
 }

@@ -11,6 +11,7 @@ struct MediaPlayerState: Sendable, Equatable {
     /// Microseconds, as MPRIS counts them.
     var position: Int64?
     var length: Int64?
+    var trackNumber: Int64?
 
     init(properties: [String: DBusValue]) {
         status = properties["PlaybackStatus"]?.stringValue ?? "Unknown"
@@ -18,10 +19,15 @@ struct MediaPlayerState: Sendable, Equatable {
         position = properties["Position"]?.int64Value
         let metadata = properties["Metadata"]?.stringKeyedValue ?? [:]
         title = metadata["xesam:title"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-        artists = metadata["xesam:artist"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        // A list by the specification; some players send one string.
+        let artist = metadata["xesam:artist"]
+        artists = (artist?.arrayValue?.compactMap(\.stringValue) ?? artist?.stringValue.map { [$0] } ?? []).filter { !$0.isEmpty }
         album = metadata["xesam:album"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         length = metadata["mpris:length"]?.int64Value
+        trackNumber = metadata["xesam:trackNumber"]?.int64Value
     }
+
+    var isPlaying: Bool { status == "Playing" }
 
     /// One line for a status note: "Playing: Title — Artist".
     var summary: String {

@@ -5,9 +5,13 @@ import Logging
 /// Keeps the commands of every `[[dbus]]` block in step with the buses: connects (and
 /// reconnects), watches `NameOwnerChanged`, and adds or removes a service's commands the
 /// moment it appears on or leaves the bus.
+///
+/// Besides commands it reports events (`DBusEvent`: signals for `notify`, what plays, failed
+/// units) into `events`, and knows nothing of how they reach people.
 public struct DBusBridge: Sendable {
     public let blocks: [DBusBlock]
     private let registry: CommandRegistry
+    private let events: AsyncStream<DBusEvent>.Continuation?
     private let logger: Logger
 
     /// Registry provider names start with this, so a reload can drop them all.
@@ -17,9 +21,11 @@ public struct DBusBridge: Sendable {
     /// the old one's clean-up, which may run after the new one registers, removes only its own.
     private let generation = UInt64.random(in: .min ... .max)
 
-    public init(blocks: [DBusBlock], registry: CommandRegistry, logger: Logger) {
+    /// Without `events`, only commands: nothing is watched for events.
+    public init(blocks: [DBusBlock], registry: CommandRegistry, events: AsyncStream<DBusEvent>.Continuation? = nil, logger: Logger) {
         self.blocks = blocks
         self.registry = registry
+        self.events = events
         self.logger = logger
     }
 
@@ -36,14 +42,25 @@ public struct DBusBridge: Sendable {
         var buses: [DBusBusAddress] = []
         for block in blocks where !buses.contains(block.bus) { buses.append(block.bus) }
         let remoteOrdinals = Self.remoteOrdinals(blocks)
+        let board = events.map(NowPlayingBoard.init)
+        let showsTune = blocks.contains { $0.preset == .mpris && $0.events.publishesTune }
+        // An empty tune first: what an earlier run published may be stale.
+        if showsTune { await board?.reportCurrent() }
         await withTaskGroup(of: Void.self) { group in
             for bus in buses {
                 let indexed = blocks.enumerated().filter { $0.element.bus == bus }.map { (index: $0.offset, block: $0.element) }
+                var eventWatcher: BusEventWatcher?
+                if let events, let board, BusEventWatcher.isNeeded(for: indexed) {
+                    eventWatcher = BusEventWatcher(bus: bus, blocks: indexed, events: events, board: board, logger: logger)
+                }
                 let watcher = BusWatcher(
-                    bus: bus, blocks: indexed, remoteOrdinals: remoteOrdinals, generation: generation, registry: registry, logger: logger)
+                    bus: bus, blocks: indexed, remoteOrdinals: remoteOrdinals, generation: generation, registry: registry,
+                    events: eventWatcher, logger: logger)
                 group.addTask { await watcher.run() }
             }
         }
+        // Every bus watcher has forgotten its players by now: the tune is empty again.
+        if showsTune { await board?.reportCurrent() }
     }
 }
 
@@ -56,19 +73,22 @@ actor BusWatcher {
     let registry: CommandRegistry
     let logger: Logger
     let handle: BusHandle
+    /// Signals, players and units to follow; nil when no block of this bus has events.
+    let events: BusEventWatcher?
     /// Media players on the bus: well-known name → unique owner (`:1.42`). One player may own
     /// several names (newer mpv-mpris adds `….mpv.instancePID`); the remote lists it once.
     private var players: [String: String] = [:]
 
     init(
         bus: DBusBusAddress, blocks: [(index: Int, block: DBusBlock)], remoteOrdinals: [Int: Int], generation: UInt64,
-        registry: CommandRegistry, logger: Logger
+        registry: CommandRegistry, events: BusEventWatcher?, logger: Logger
     ) {
         self.bus = bus
         self.blocks = blocks
         self.remoteOrdinals = remoteOrdinals
         self.generation = generation
         self.registry = registry
+        self.events = events
         var logger = logger
         logger[metadataKey: "bus"] = "\(bus)"
         self.logger = logger
@@ -95,39 +115,53 @@ actor BusWatcher {
         removeAll()
     }
 
+    /// Follows the names on the bus until the connection ends. Event watches run as child
+    /// tasks of this connection, so none outlives it.
     private func serve(_ connection: DBusConnection) async {
         handle.connection = connection
-        defer { handle.connection = nil }
-        do {
-            let changes = try await connection.nameOwnerChanges()
-            for name in try await connection.listNames() where !name.hasPrefix(":") && matchesAnyBlock(name) {
-                guard let owner = try await connection.nameOwner(of: name) else { continue }
-                await nameAppeared(name, owner: owner, connection: connection)
-            }
-            await withTaskCancellationHandler {
-                for await change in changes where !change.name.hasPrefix(":") && matchesAnyBlock(change.name) {
-                    if change.newOwner.isEmpty {
-                        nameVanished(change.name)
-                    } else {
-                        // A new name, or one handed to another process: (re)build its commands.
-                        await nameAppeared(change.name, owner: change.newOwner, connection: connection)
-                    }
+        await events?.attach(connection)
+        await withDiscardingTaskGroup { group in
+            do {
+                let changes = try await connection.nameOwnerChanges()
+                for name in try await connection.listNames() where !name.hasPrefix(":") && matchesAnyBlock(name) {
+                    guard let owner = try await connection.nameOwner(of: name) else { continue }
+                    for watch in await nameAppeared(name, owner: owner, connection: connection) { group.addTask(operation: watch) }
                 }
-            } onCancel: {
-                connection.close()
+                await withTaskCancellationHandler {
+                    for await change in changes where !change.name.hasPrefix(":") && matchesAnyBlock(change.name) {
+                        if change.newOwner.isEmpty {
+                            await nameVanished(change.name)
+                        } else {
+                            // A new name, or one handed to another process: (re)build its commands.
+                            for watch in await nameAppeared(change.name, owner: change.newOwner, connection: connection) {
+                                group.addTask(operation: watch)
+                            }
+                        }
+                    }
+                } onCancel: {
+                    connection.close()
+                }
+            } catch {
+                logger.warning("D-Bus \(bus): \(error)")
             }
-        } catch {
-            logger.warning("D-Bus \(bus): \(error)")
+            await events?.detach()
         }
+        await events?.forgetPlayers()
+        handle.connection = nil
     }
 
     private func matchesAnyBlock(_ name: String) -> Bool {
         blocks.contains { $0.block.service.matches(name) }
     }
 
-    private func nameAppeared(_ name: String, owner: String, connection: DBusConnection) async {
+    /// Builds the commands of a name that appeared; returns the event watches it calls for.
+    private func nameAppeared(_ name: String, owner: String, connection: DBusConnection) async -> [BusEventWatcher.Watch] {
+        let watches = await events?.nameAppeared(name, owner: owner) ?? []
         for (index, block) in blocks where block.service.matches(name) {
             switch block.preset {
+            case .none where block.methods.isEmpty && block.properties.isEmpty:
+                // A block for signals only: nothing to introspect.
+                continue
             case .none:
                 let builder = CommandBuilder(block: block, handle: handle)
                 do {
@@ -146,9 +180,11 @@ actor BusWatcher {
                 logger.info("\(name) appeared: commands for \(block.units.count) units")
             }
         }
+        return watches
     }
 
-    private func nameVanished(_ name: String) {
+    private func nameVanished(_ name: String) async {
+        await events?.nameVanished(name)
         for (index, block) in blocks where block.service.matches(name) {
             switch block.preset {
             case .none, .systemd:

@@ -1,5 +1,6 @@
 import DBus
 import TOMLConfig
+import XMPPCore
 #if canImport(Glibc)
 import Glibc
 #endif

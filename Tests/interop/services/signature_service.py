@@ -2,7 +2,8 @@
 
 Usage: signature_service.py BUS_ADDRESS. Owns `org.adhocd.Test` with one object,
 /org/adhocd/Test, interface org.adhocd.Test.Signatures. Methods echo what they get, so a test
-can check the form adhocd built, the marshalling both ways and the result form.
+can check the form adhocd built, the marshalling both ways and the result form. Emit(TEXT,
+LEVEL, COUNT) sends the signal Alarm(TEXT, LEVEL) COUNT times, for the signal notifications.
 """
 
 import asyncio
@@ -11,7 +12,7 @@ import sys
 
 from dbus_fast import DBusError
 from dbus_fast.aio import MessageBus
-from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_property, method
+from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_property, method, signal
 
 
 class Signatures(ServiceInterface):
@@ -68,6 +69,15 @@ class Signatures(ServiceInterface):
         # Leave the bus mid-call, without answering: a crash from the caller's point of view.
         asyncio.get_running_loop().call_later(0.1, os._exit, 0)
         await asyncio.sleep(30)
+
+    @signal()
+    def Alarm(self, text: str, level: int) -> "su":
+        return [text, level]
+
+    @method()
+    def Emit(self, text: "s", level: "u", count: "u"):
+        for _ in range(count):
+            self.Alarm(text, level)
 
     @method()
     def TakesFD(self, descriptor: "h") -> "s":

@@ -2,8 +2,10 @@
 
 Usage: systemd_standin.py BUS_ADDRESS UNIT [UNIT...]. Owns `org.freedesktop.systemd1` and
 implements the few members adhocd's `preset = "systemd"` uses: Manager.GetUnit, LoadUnit,
-StartUnit, StopUnit, RestartUnit, and each unit's ActiveState and SubState. Every job it is
-asked for is printed to stdout ("JOB RestartUnit nginx.service replace"), for tests to read.
+StartUnit, StopUnit, RestartUnit, Subscribe, and each unit's ActiveState and SubState, with
+PropertiesChanged when they change. Every job it is asked for is printed to stdout ("JOB
+RestartUnit nginx.service replace"), for tests to read. Tests send a unit into `failed` with
+org.adhocd.Test.Standin.Fail(UNIT) on the manager's object (systemd has no such method).
 """
 
 import asyncio
@@ -40,6 +42,11 @@ class Unit(ServiceInterface):
     def SubState(self) -> "s":
         return self.sub
 
+    def enter(self, active: str, sub: str) -> None:
+        """Changes state and says so, as systemd does for its subscribers."""
+        self.active, self.sub = active, sub
+        self.emit_properties_changed({"ActiveState": active, "SubState": sub})
+
 
 class Manager(ServiceInterface):
     def __init__(self, bus: MessageBus, names: list[str]):
@@ -56,7 +63,7 @@ class Manager(ServiceInterface):
     def _job(self, method_name: str, name: str, mode: str, active: str, sub: str) -> str:
         unit = self._unit(name)
         print(f"JOB {method_name} {name} {mode}", flush=True)
-        unit.active, unit.sub = active, sub
+        unit.enter(active, sub)
         return f"/org/freedesktop/systemd1/job/{len(name)}"
 
     @method()
@@ -81,10 +88,28 @@ class Manager(ServiceInterface):
     def RestartUnit(self, name: "s", mode: "s") -> "o":
         return self._job("RestartUnit", name, mode, "active", "running")
 
+    @method()
+    def Subscribe(self):
+        print("SUBSCRIBE", flush=True)
+
+
+class Standin(ServiceInterface):
+    """What tests do to units that systemd would do by itself."""
+
+    def __init__(self, manager: Manager):
+        super().__init__("org.adhocd.Test.Standin")
+        self.manager = manager
+
+    @method()
+    def Fail(self, name: "s"):
+        self.manager._unit(name).enter("failed", "failed")
+
 
 async def main(address: str, names: list[str]) -> None:
     bus = await MessageBus(bus_address=address).connect()
-    bus.export(MANAGER_PATH, Manager(bus, names))
+    manager = Manager(bus, names)
+    bus.export(MANAGER_PATH, manager)
+    bus.export(MANAGER_PATH, Standin(manager))
     await bus.request_name("org.freedesktop.systemd1")
     await bus.wait_for_disconnect()
 

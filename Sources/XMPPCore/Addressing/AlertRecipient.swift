@@ -1,6 +1,5 @@
-import XMPPCore
-
-/// Who gets alert messages: one account, or every member of a roster group of the bot.
+/// Who gets messages the bot sends on its own (health alerts, D-Bus events): one account, or
+/// every member of a roster group of the bot.
 public enum AlertRecipient: Sendable, Hashable, CustomStringConvertible {
     case account(JID)
     case group(String)

@@ -65,6 +65,13 @@ import XMPPCore
         #expect(MessageTemplate.placeholders(in: "{a} {} {b c} {d") == ["a"])
     }
 
+    @Test func aValueIsNeverExpandedInTurn() throws {
+        // A requester typing "{secret}" as a value must not reveal the secret in the question.
+        let message = try MessageTemplate(parsing: "Run {one} with {secret} {not a name} {", parameters: ["one", "secret"])
+        let text = message.render(SubmittedValues(["one": ["{secret} {one}"], "secret": ["hunter2"]]), parameters: parameters)
+        #expect(text == "Run {secret} {one} with (hidden) {not a name} {")
+    }
+
     @Test func theEnvironmentHoldsOnlyWhatIsListed() throws {
         var definition = try Fixture.definition("""
         exec = ["/bin/env"]

@@ -21,14 +21,24 @@ public struct MessageTemplate: Sendable, Equatable {
     }
 
     /// The text with each placeholder replaced: several values joined by ", ", secret ones
-    /// as "(hidden)".
+    /// as "(hidden)". One pass over the template: a value that itself contains `{other}` is
+    /// shown as typed, never expanded in turn.
     public func render(_ values: SubmittedValues, parameters: [ParameterDefinition]) -> String {
-        var result = text
-        for parameter in parameters {
-            let shown = parameter.isSecret ? "(hidden)" : values[parameter.variable].joined(separator: ", ")
-            result = result.replacing("{\(parameter.variable)}", with: shown)
+        let byName = Dictionary(parameters.map { ($0.variable, $0) }, uniquingKeysWith: { first, _ in first })
+        var result = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            result += rest[..<open]
+            let inside = rest[rest.index(after: open)...]
+            guard let close = inside.firstIndex(of: "}"), let parameter = byName[String(inside[..<close])] else {
+                result.append("{")
+                rest = inside
+                continue
+            }
+            result += parameter.isSecret ? "(hidden)" : values[parameter.variable].joined(separator: ", ")
+            rest = inside[inside.index(after: close)...]
         }
-        return result
+        return result + rest
     }
 
     /// The names of `{name}` placeholders in `text`.

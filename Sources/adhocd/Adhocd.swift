@@ -57,12 +57,7 @@ struct Run: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let format = logFormat.resolved()
         LoggingSystem.bootstrap { label in
-            if format == .journald {
-                var handler = JournalLogHandler(label: label)
-                handler.logLevel = level
-                return handler
-            }
-            var handler = PlainLogHandler(label: label)
+            var handler = LineLogHandler(label: label, format: format)
             handler.logLevel = level
             return handler
         }

@@ -4,20 +4,20 @@ import Testing
 @testable import AdhocdKit
 
 /// Log lines for journald: priority prefixes, no timestamps; `auto` only when stderr is the journal.
-@Suite struct JournalLogHandlerTests {
+@Suite struct LogLineTests {
     @Test func prefixesTheSyslogPriority() {
-        #expect(JournalLogHandler.format(level: .info, label: "adhocd", message: "logged in", metadata: [:]) == "<6>adhocd: logged in\n")
-        #expect(Logger.Level.allCases.map(JournalLogHandler.priority(of:)) == [7, 7, 6, 5, 4, 3, 2])
+        #expect(JournalLine.format(level: .info, label: "adhocd", message: "logged in", metadata: [:]) == "<6>adhocd: logged in\n")
+        #expect(Logger.Level.allCases.map(JournalLine.priority(of:)) == [7, 7, 6, 5, 4, 3, 2])
     }
 
     @Test func sortsMetadataAfterTheMessage() {
-        let line = JournalLogHandler.format(level: .warning, label: "adhocd.xmpp", message: "reconnecting", metadata: ["delay": "2s", "attempt": "3"])
+        let line = JournalLine.format(level: .warning, label: "adhocd.xmpp", message: "reconnecting", metadata: ["delay": "2s", "attempt": "3"])
         #expect(line == "<4>adhocd.xmpp: reconnecting attempt=3 delay=2s\n")
     }
 
     @Test func noInputCanStartALineOfItsOwn() {
         // A stranger's node name or a service's error text carrying a newline and a fake entry.
-        let text = JournalLogHandler.format(
+        let text = JournalLine.format(
             level: .notice, label: "adhocd", message: "command refused: x\n<3>adhocd: root logged in\r\u{1B}[2J\u{2028}",
             metadata: ["node": "a\nb", "jid": "eve@example.org/x y", "text": "k=v \"q\" \\", "empty": ""])
         #expect(text == #"<5>adhocd: command refused: x\n<3>adhocd: root logged in\r\u{1B}[2J\u{2028} empty="" jid="eve@example.org/x y" node=a\nb text="k=v \"q\" \\""# + "\n")
@@ -25,9 +25,9 @@ import Testing
     }
 
     @Test func plainLinesAreEscapedAlike() {
-        let line = PlainLogHandler.format(time: "T", level: .info, label: "adhocd", source: "XMPPClient", message: "a\nb", metadata: ["k": "v"])
+        let line = PlainLine.format(time: "T", level: .info, label: "adhocd", source: "XMPPClient", message: "a\nb", metadata: ["k": "v"])
         #expect(line == "T info adhocd: [XMPPClient] a\\nb k=v\n")
-        #expect(PlainLogHandler.now().first?.isNumber == true)
+        #expect(PlainLine.now().first?.isNumber == true)
     }
 
     @Test func autoMeansJournaldOnlyWhenStandardErrorIsTheJournal() {

@@ -25,7 +25,7 @@ import XMPPCore
     @Test func defaults() throws {
         let settings = try read("[chat]\n")
         #expect(settings == ChatSettings())
-        #expect(settings.enabled && settings.staleAfter == 120 && settings.rateBurst == 10 && settings.rateInterval == 3)
+        #expect(settings.enabled && settings.staleAfter == 120 && settings.rateBurst == 10 && settings.rateInterval == 1)
         #expect(settings.allow == nil && settings.deny.isEmpty && settings.aliases.isEmpty)
     }
 

@@ -246,7 +246,7 @@ import XMPPCore
             return
         }
         let answer = Task { await first.answer() }
-        // Until the command started, the contact hears of "your previous message"; then its name.
+        // Until the command is found, the contact hears of the word typed; then of the command.
         var busy = ""
         for _ in 0..<500 {
             guard case .immediate(let reply) = chat.conversation.take("status", turn: turn) else {
@@ -269,7 +269,7 @@ import XMPPCore
         let store = ConversationStore(capacity: 50, now: { .now })
         for index in 0..<500 {
             let key = ConversationKey("chat:c\(index)@example.org")
-            guard case .ready(var state) = store.begin(key) else { continue }
+            guard case .ready(var state) = store.begin(key, line: "x") else { continue }
             state.numbering = ["x"]
             store.end(key, with: state)
         }

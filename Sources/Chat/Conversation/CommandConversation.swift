@@ -59,7 +59,8 @@ public final class CommandConversation: Sendable {
 
     /// Reserves the conversation for this line. Call in arrival order; answer every pending line.
     public func take(_ text: String, turn: ConversationTurn) -> Intake {
-        switch store.begin(turn.key) {
+        let head = TypedLine(text)?.head.abbreviated(to: 40) ?? ""
+        switch store.begin(turn.key, line: head) {
         case .busy(let running):
             return .immediate("Still running \(running)… '\(text.trimmingWhitespace().abbreviated(to: 40))' was not run; send it again after the answer.")
         case .ready(let state):

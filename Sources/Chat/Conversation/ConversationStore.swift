@@ -52,13 +52,14 @@ final class ConversationStore: Sendable {
         case busy(String)
     }
 
-    func begin(_ key: ConversationKey) -> Reservation {
+    /// `line` names what runs until the line is resolved to a command.
+    func begin(_ key: ConversationKey, line: String) -> Reservation {
         let current = now()
         return entries.withLock { entries in
             if let running = entries[key]?.running { return .busy(running) }
             if entries[key] == nil, entries.count >= capacity { forgetIdle(&entries) }
             var entry = entries[key] ?? Entry(lastUsed: current)
-            entry.running = entry.state.dialogue?.run.name ?? "your previous message"
+            entry.running = entry.state.dialogue?.run.name ?? "'\(line)'"
             entry.lastUsed = current
             entries[key] = entry
             return .ready(entry.state)

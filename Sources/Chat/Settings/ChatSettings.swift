@@ -15,7 +15,7 @@ public struct ChatSettings: Sendable, Equatable {
     public var deny: [AccessRule] = []
     /// Lines a contact may send at once, then one per `rateInterval` seconds.
     public var rateBurst = 10
-    public var rateInterval: Double = 3
+    public var rateInterval: Double = 1
 
     public init() {}
 

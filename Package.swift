@@ -157,6 +157,6 @@ let package = Package(
             dependencies: ["Chat", "Commands", "CommandTestKit", "XMPPCore", "TOMLConfig", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ProcessSupervisionTests", dependencies: ["ProcessSupervision"]),
         .testTarget(name: "CommandFilesTests", dependencies: ["CommandFiles", "ProcessSupervision", "Commands", "XMPPCore", "TOMLConfig"]),
-        .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "Commands", "HealthMonitor", "XMPPClient", "XMPPCore", "TestSupport"]),
+        .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "Chat", "Commands", "HealthMonitor", "XMPPClient", "XMPPCore", "TestSupport"]),
     ]
 )

@@ -172,8 +172,9 @@ def tls_context(ca_file: str) -> ssl.SSLContext:
 
 
 @contextlib.asynccontextmanager
-async def xmpp_client(sandbox, name: str, password: str, resource: str = "pytest"):
-    """A logged-in slixmpp client with the disco, forms, commands and caps plugins."""
+async def xmpp_client(sandbox, name: str, password: str, resource: str = "pytest", setup=None):
+    """A logged-in slixmpp client with the disco, forms, commands and caps plugins. `setup(client)`
+    runs before the initial presence, after which the server delivers stored messages."""
     client = slixmpp.ClientXMPP(f"{name}@{sandbox.domain}/{resource}", password)
     client.ssl_context = tls_context(sandbox.ca_file)
     client.enable_direct_tls = False
@@ -189,6 +190,8 @@ async def xmpp_client(sandbox, name: str, password: str, resource: str = "pytest
     try:
         await asyncio.wait_for(started, 20)
         await client.get_roster()
+        if setup:
+            setup(client)
         client.send_presence()
         yield client
     finally:

@@ -222,42 +222,73 @@ def test_the_same_audit_lines_as_the_ad_hoc_path(sandbox, bot):
         assert lines[:half] == lines[half:], lines
 
 
-def test_a_message_stored_while_the_bot_was_offline_is_not_run():
+@pytest.fixture
+def offline_sandbox():
+    """A sandbox whose server keeps messages for accounts with no client online (mod_offline)."""
     directory = tempfile.mkdtemp(prefix="adhocd-pytest-")
     try:
-        with Sandbox.start(directory, accounts=ACCOUNTS, offline_storage=True) as sandbox:
-            bot = Adhocd(sandbox, {"chat": {"stale_after": 1}})
-            stub_log = install_examples(bot)
-            bot.add_command("argv.py", ARGV_SCRIPT, executable=True)
-            bot.start()
-
-            async def scenario():
-                await join_group(sandbox, "user", ("admins",))
-                async with xmpp_client(sandbox, "user", "userpw") as user:
-                    chat = BotChat(user, bot.jid)
-                    assert json.loads(await chat.say("argv before"))["argv"] == ["before"]
-                    assert bot.stop() == 0
-                    for line in ["argv while away", "restart-service unit=nginx.service", "yes"]:
-                        chat.send(line)
-                    await asyncio.sleep(3)
-                    bot.start()
-                    notice = await chat.answer()
-                    assert notice.startswith("I was offline when you sent these, so none of them was run:\n"
-                                             "• 'argv while away' ("), notice
-                    assert "• 'restart-service unit=nginx.service' (" in notice and "• 'yes' (" in notice
-                    assert notice.endswith("Send again what you still want.")
-                    await chat.silence(3)
-                    assert json.loads(await chat.say("argv after"))["argv"] == ["after"]
-            try:
-                run(scenario())
-            finally:
-                assert bot.stop() == 0, bot.log_text()[-3000:]
-            assert not stub_log.exists()
-            values = [entry["parameters"]["value"] for entry in bot.audit_entries() if entry.get("event") == "finished"]
-            assert values == ["before", "after"]
-            assert "chat line delivered late, not run" in bot.log_text()
+        with Sandbox.start(directory, accounts=ACCOUNTS, offline_storage=True) as server:
+            yield server
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_a_message_stored_while_the_bot_was_offline_is_not_run(offline_sandbox):
+    sandbox = offline_sandbox
+    bot = Adhocd(sandbox, {"chat": {"stale_after": 1}})
+    stub_log = install_examples(bot)
+    bot.add_command("argv.py", ARGV_SCRIPT, executable=True)
+    bot.start()
+
+    async def scenario():
+        async with chatting(sandbox, bot, "admins") as chat:
+            assert json.loads(await chat.say("argv before"))["argv"] == ["before"]
+            assert bot.stop() == 0
+            for line in ["argv while away", "restart-service unit=nginx.service", "yes"]:
+                chat.send(line)
+            await asyncio.sleep(3)
+            bot.start()
+            notice = await chat.answer()
+            assert notice.startswith("I was offline when you sent these, so none of them was run:\n"
+                                     "• 'argv while away' ("), notice
+            assert "• 'restart-service unit=nginx.service' (" in notice and "• 'yes' (" in notice
+            assert notice.endswith("Send again what you still want.")
+            await chat.silence(3)
+            assert json.loads(await chat.say("argv after"))["argv"] == ["after"]
+    try:
+        run(scenario())
+    finally:
+        assert bot.stop() == 0, bot.log_text()[-3000:]
+    assert not stub_log.exists()
+    values = [entry["parameters"]["value"] for entry in bot.audit_entries() if entry.get("event") == "finished"]
+    assert values == ["before", "after"]
+    assert "chat line delivered late, not run" in bot.log_text()
+
+
+def test_an_answer_waits_for_a_phone_that_went_offline(offline_sandbox):
+    """The answers are not marked no-store: the server keeps one for a phone that left while
+    its command ran, and hands it over when the phone is back."""
+    sandbox = offline_sandbox
+    bot = Adhocd(sandbox, {})
+    bot.add_command("slow.toml", 'exec = ["/bin/sh", "-c", "sleep 2; echo finally"]\nallow = ["group:admins"]\n')
+    bot.start()
+
+    async def scenario():
+        await join_group(sandbox, "user", ("admins",))
+        async with xmpp_client(sandbox, "user", "userpw", resource="phone") as phone:
+            BotChat(phone, bot.jid).send("slow")
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(3)
+        chats = []
+        async with xmpp_client(sandbox, "user", "userpw", resource="phone",
+                               setup=lambda client: chats.append(BotChat(client, bot.jid))):
+            assert await chats[0].answer() == "finally"
+            answer = next(stanza for stanza in chats[0].stanzas if stanza["body"])
+            assert answer.xml.find("{urn:xmpp:delay}delay") is not None, "delivered from offline storage"
+    try:
+        run(scenario())
+    finally:
+        assert bot.stop() == 0, bot.log_text()[-3000:]
 
 
 def volume(bus) -> float:
@@ -311,7 +342,7 @@ def test_the_film_is_paused_and_resumed_by_typing(sandbox, bus):
         assert bot.stop() == 0, bot.log_text()[-3000:]
 
 
-def test_a_flood_gets_slow_down(sandbox):
+def test_a_flood_gets_slow_down_and_a_reload_changes_the_chat(sandbox):
     bot = Adhocd(sandbox, {"chat": {"rate_burst": 3, "rate_interval": 30}}).start()
     try:
         async def scenario():
@@ -326,6 +357,14 @@ def test_a_flood_gets_slow_down(sandbox):
                 assert sum(answer.startswith("*Status of ") for answer in answers) == 1, answers
                 assert sum(answer.startswith("Still running ") for answer in answers) == 2, answers
                 assert answers.count("Slow down: too many messages at once. What you send in the next 30 s is not run.") == 1, answers
+
+                # New limits and an alias apply from the next line, without a restart.
+                bot.tables["chat"] = {"rate_burst": 50}
+                bot.tables["chat.aliases"] = {"st": "status"}
+                bot.write_config()
+                bot.reload()
+                assert "updated chat settings" in bot.log_text()
+                assert (await chat.say("st")).startswith("*Status of ")
         run(scenario())
     finally:
         assert bot.stop() == 0, bot.log_text()[-3000:]

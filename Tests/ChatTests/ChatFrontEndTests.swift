@@ -52,6 +52,16 @@ import XMPPCore
         #expect(IncomingChat.classify(echoed.replacingSender(with: Fixture.alice), ownJID: ChatFixture.bot, now: Self.wallClock, staleAfter: 120) == .ignored(.automated))
     }
 
+    @Test func everyAnswerStaysWithinOneMessagesBudget() async throws {
+        let options = (1...5000).map { FormField.Option("option-\($0)", label: "A rather long label for option \($0)") }
+        chat.base.registry.setCommands([PickCommand(options: options)], provider: "big")
+        await frontEnd().receive(message("pick"))
+        let body = try #require(bodies.first)
+        #expect(body.utf8.count <= OutcomeText.standard.budget)
+        #expect(body.hasPrefix("Pick?\n1. A rather long label for option 1 (option-1)"))
+        #expect(body.hasSuffix("more bytes not shown)"))
+    }
+
     @Test func aReceiptIsSentWhenAsked() async throws {
         await frontEnd().receive(message("uptime", id: "abc", extra: [XMLElement("request", namespace: IncomingChat.receiptsNamespace)]))
         #expect(sent.all.count == 2)

@@ -113,6 +113,20 @@ struct WipeCommand: Command {
     }
 }
 
+/// One list-single with the options given: for lists too long for one message.
+struct PickCommand: Command {
+    var node = "pick"
+    var name = "Pick"
+    var policy = EngineFixture.coloc
+    let options: [FormField.Option]
+
+    func start(_ context: CommandContext) async throws -> CommandStep {
+        .ask(CommandStage(id: "pick", form: DataForm(.form, fields: [
+            FormField("pick", type: .listSingle, label: "Pick", isRequired: true, options: options),
+        ]), isFinal: true))
+    }
+}
+
 struct SecretCommand: Command {
     var node = "unlock"
     var name = "Unlock"

@@ -12,8 +12,10 @@ enum ChatStanzas {
     /// storage drop such messages, and a phone that went offline for a moment would never
     /// receive the answer to what it asked (Prosody hands offline messages only to clients that
     /// do not use the archive).
+    /// The body is held to one message's budget, whatever built it (a question with a
+    /// thousand options included).
     static func answer(_ body: String, to contact: JID, id: String) -> XMLElement {
-        var message = Message(.chat, to: contact, body: body, id: id).element
+        var message = Message(.chat, to: contact, body: OutcomeText.standard.cut(body), id: id).element
         message.append(XMLElement("active", namespace: chatStatesNamespace))
         message.append(XMLElement("no-copy", namespace: IncomingChat.hintsNamespace))
         return message

@@ -14,15 +14,18 @@ public struct HelpText: Sendable {
         guard !commands.isEmpty else { return "There are no commands you may run here." }
         var lines = ["Commands you may run (type the number, the name or the node):"]
         let closing = closingLines(aliases: aliases)
-        var used = (lines + closing).joined(separator: "\n").utf8.count + 120
+        func more(_ hidden: Int) -> String {
+            var text = "… \(hidden) more: type a name to find one"
+            if let bot { text += ", or open the list in a client with command support: " + XMPPURI.commandList(at: bot) }
+            return text
+        }
+        // Room kept for the closing lines and a "more" line, whatever its count.
+        var used = (lines + closing + [more(commands.count)]).joined(separator: "\n").utf8.count
         for (index, command) in commands.enumerated() {
             var entry = "\(index + 1). " + (command.name == command.node ? command.node : "\(command.name) · \(command.node)")
             if let bot { entry += "\n   " + XMPPURI.command(node: command.node, at: bot) }
             guard used + entry.utf8.count + 1 <= budget else {
-                let hidden = commands.count - index
-                var more = "… \(hidden) more: type a name to find one"
-                if let bot { more += ", or open the list in a client with command support: " + XMPPURI.commandList(at: bot) }
-                lines.append(more)
+                lines.append(more(commands.count - index))
                 break
             }
             used += entry.utf8.count + 1

@@ -86,12 +86,14 @@ import XMPPCore
         #expect(await chat.say("5") == mode)
         let code = "Code (3 of 3)?\n(A value matching [a-z]{3}; . to leave it empty)"
         #expect(await chat.say("2") == code)
-        #expect(await chat.say("back") == mode)
-        #expect(await chat.say("3") == "Mode: answer with a number from 1 to 2, or a value from the list.\n" + mode)
+        // Back: the question again, with the earlier answer as what "." keeps.
+        let modeAgain = mode.replacingFirst("keeps soft", with: "keeps loud")
+        #expect(await chat.say("back") == modeAgain)
+        #expect(await chat.say("3") == "Mode: answer with a number from 1 to 2, or a value from the list.\n" + modeAgain)
         #expect(await chat.say(".") == code)
         #expect(await chat.say("ABC") == "Code: 'ABC' does not match [a-z]{3}.\n" + code)
         #expect(await chat.say("help") == "Tune asks:\n\(code)\n(back: the previous question; cancel: stop Tune.)")
-        #expect(await chat.say("abc") == "level 5 mode soft code abc")
+        #expect(await chat.say("abc") == "level 5 mode loud code abc")
         #expect(chat.engine.openSessionCount == 0)
     }
 

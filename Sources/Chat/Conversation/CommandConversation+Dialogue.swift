@@ -57,7 +57,7 @@ extension CommandConversation {
                 notes = problems.map { Self.sentence($0, name: $0.variable) }
             } else {
                 var ended: CommandFailure?
-                (queue, notes, ended) = await fill(askable, from: &run, turn: turn)
+                (queue, notes, ended) = fill(askable, from: &run, turn: turn)
                 if let ended {
                     state.dialogue = nil
                     return lines(carried, Self.failureText(ended, name: run.name))
@@ -77,7 +77,7 @@ extension CommandConversation {
     /// some, only required fields still empty and fields whose value was refused.
     private func fill(
         _ askable: [FormField], from run: inout Dialogue.Run, turn: ConversationTurn
-    ) async -> (FieldQueue, [String], CommandFailure?) {
+    ) -> (FieldQueue, [String], CommandFailure?) {
         var queue = FieldQueue(questions: askable)
         var notes: [String] = []
         var given = run.inline.take(Set(askable.compactMap(\.variable)))
@@ -94,7 +94,7 @@ extension CommandConversation {
         var refused: Set<String> = []
         for field in askable {
             guard let variable = field.variable, let text = given[variable] else { continue }
-            switch await check(text, for: field, run: run, turn: turn) {
+            switch check(text, for: field, run: run, turn: turn) {
             case .accepted(let values): queue.collected[variable] = values
             case .refused(let reason):
                 refused.insert(variable)
@@ -124,7 +124,7 @@ extension CommandConversation {
     }
 
     /// Reads an answer for one field and checks it with the engine, as a submission would be.
-    func check(_ text: String, for field: FormField, run: Dialogue.Run, turn: ConversationTurn) async -> Check {
+    func check(_ text: String, for field: FormField, run: Dialogue.Run, turn: ConversationTurn) -> Check {
         let name = field.label ?? field.variable ?? "Value"
         let values: [String]
         switch AnswerReader.read(text, for: field) {
@@ -171,7 +171,7 @@ extension CommandConversation {
             guard let field = queue.current, let variable = field.variable else {
                 return await submit(queue.collected, action: nil, run: dialogue.run, turn: turn, state: &state)
             }
-            switch await check(line, for: field, run: dialogue.run, turn: turn) {
+            switch check(line, for: field, run: dialogue.run, turn: turn) {
             case .refused(let reason):
                 return lines(reason, question(queue))
             case .ended(let failure):
@@ -279,7 +279,10 @@ extension CommandConversation {
         }
         if case .fields(var queue) = dialogue.step, queue.index > 0 {
             queue.index -= 1
-            if let variable = queue.current?.variable { queue.collected[variable] = nil }
+            // Asked again with the earlier answer as its default, as `engine.back` does for a stage.
+            if let variable = queue.questions[queue.index].variable, let earlier = queue.collected.removeValue(forKey: variable) {
+                queue.questions[queue.index].values = earlier
+            }
             dialogue.step = .fields(queue)
             state.dialogue = dialogue
             return question(queue)
@@ -312,5 +315,4 @@ extension CommandConversation {
             return StageText.loop(dialogue.stage, field: field, name: dialogue.run.name)
         }
     }
-
 }

@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers point down only: adhocd → AdhocdKit → (front ends: AdHoc; providers: BuiltinCommands, CommandFiles, DBusBridge;
+// Layers point down only: adhocd → AdhocdKit → (front ends: AdHoc, Chat; providers: BuiltinCommands, CommandFiles, DBusBridge;
 // HealthMonitor, XMPPClient) → Commands (the command core) → XMPPCore → C libraries.
 let package = Package(
     name: "adhocd",
@@ -89,7 +89,11 @@ let package = Package(
         .target(name: "HostMetrics"),
 
         // The chat front end: commands typed as plain messages, for clients without a command UI.
-        .target(name: "Chat", dependencies: ["XMPPCore"]),
+        // The front end speaks plain messages; the dialogue logic under it knows no stanzas.
+        .target(
+            name: "Chat",
+            dependencies: ["Commands", "XMPPCore", "TOMLConfig", .product(name: "Logging", package: "swift-log")]
+        ),
 
         // Commands every adhocd has: status, set-presence, reload.
         .target(name: "BuiltinCommands", dependencies: ["Commands", "XMPPCore", "HostMetrics"]),
@@ -105,8 +109,7 @@ let package = Package(
             name: "AdhocdKit",
             dependencies: [
                 "XMPPCore", "XMPPClient", "Commands", "AdHoc", "BuiltinCommands", "HostMetrics", "HealthMonitor", "TOMLConfig", "DBusBridge",
-                "ProcessSupervision",
-                "CommandFiles",
+                "ProcessSupervision", "CommandFiles", "Chat",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -149,9 +152,11 @@ let package = Package(
         .testTarget(name: "DBusTests", dependencies: ["DBus", "CDBus", "TestSupport"], exclude: ["Samples"]),
         .testTarget(name: "DBusBridgeTests", dependencies: ["DBusBridge", "DBus", "Commands", "XMPPCore", "TOMLConfig", "TestSupport"]),
         .testTarget(name: "TOMLConfigTests", dependencies: ["TOMLConfig"]),
-        .testTarget(name: "ChatTests", dependencies: ["Chat", "XMPPCore"]),
+        .testTarget(
+            name: "ChatTests",
+            dependencies: ["Chat", "Commands", "CommandTestKit", "XMPPCore", "TOMLConfig", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ProcessSupervisionTests", dependencies: ["ProcessSupervision"]),
         .testTarget(name: "CommandFilesTests", dependencies: ["CommandFiles", "ProcessSupervision", "Commands", "XMPPCore", "TOMLConfig"]),
-        .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "Commands", "HealthMonitor", "XMPPClient", "XMPPCore", "TestSupport"]),
+        .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "Chat", "Commands", "HealthMonitor", "XMPPClient", "XMPPCore", "TestSupport"]),
     ]
 )

@@ -5,7 +5,8 @@ Starts Prosody (temp dir, self-signed CA, accounts bot and user), a private D-Bu
 with mpv playing a tone (its MPRIS plugin makes it a media player on that bus), and adhocd as
 the bot. Then it plays a contact with slixmpp: no commands while the contact is in no group,
 the admin puts them in group `coloc`, the commands appear, `status` runs, the media remote
-pauses the film, `set-presence` changes what the contact sees. Then it waits (Ctrl-C to stop)
+pauses the film, the same is done by typing (`help`, `play`, the alias `pause`) as from a client
+with no command UI, `set-presence` changes what the contact sees. Then it waits (Ctrl-C to stop)
 so you can log in with any XMPP client.
 """
 
@@ -23,7 +24,8 @@ sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "Tests" / "interop"))
 
 from prosody_sandbox import Sandbox  # noqa: E402
-from adhocd_harness import Adhocd, command_nodes, execute, form_fields, is_available, set_roster_groups, xmpp_client  # noqa: E402
+from adhocd_harness import (Adhocd, BotChat, command_nodes, execute, form_fields, is_available, set_roster_groups,  # noqa: E402
+                            xmpp_client)
 from dbus_harness import PrivateBus, missing_programs  # noqa: E402
 
 DEMO_COMMANDS = ("uptime.toml", "disk-usage.sh")
@@ -40,6 +42,18 @@ RULES = {
 
 def say(text: str) -> None:
     print(f"\033[1m==> {text}\033[0m", flush=True)
+
+
+async def typed(chat: BotChat, line: str, shown: int = 12) -> str:
+    """Types a line to the bot and prints the exchange as a chat client shows it."""
+    answer = await chat.say(line)
+    print(f"    you: {line}")
+    lines = answer.splitlines()
+    for index, text in enumerate(lines[:shown]):
+        print(f"    {'bot: ' if index == 0 else '     '}{text}")
+    if len(lines) > shown:
+        print(f"         … ({len(lines) - shown} more lines)")
+    return answer
 
 
 async def play(sandbox, bot) -> list[str]:
@@ -66,6 +80,17 @@ async def play(sandbox, bot) -> list[str]:
                                    form={"action": "play-pause"})
             print(f"    {paused['command']['notes'][0][1]}; mpv is now {form_fields(paused)['status']['value']}")
             await execute(user, bot.jid, "mpris/remote", action="complete", sessionid=first["command"]["sessionid"], form={})
+
+        say("the same by typing, as from a client with no command UI (Conversations, Monal, Dino)")
+        chat = BotChat(user, bot.jid)
+        await typed(chat, "help")
+        if bot.tables.get("dbus"):
+            await typed(chat, "remote", shown=5)
+            await typed(chat, "play", shown=5)
+            await typed(chat, "done")
+            await typed(chat, "pause", shown=5)
+            await typed(chat, "done")
+        await typed(chat, "uptime")
 
         say("running 'uptime' and 'disk-usage' from commands.d (programs run without a shell, audited)")
         uptime = await execute(user, bot.jid, "uptime")
@@ -124,6 +149,8 @@ def main() -> int:
             bus.start_mpv()
             say(f"mpv is playing a tone on a private session bus ({bus.address})")
             tables["dbus"] = [{"preset": "mpris", "bus": bus.address, "allow": ["self", "group:coloc"]}]
+            # One word to pause or resume, for chat clients.
+            tables["chat.aliases"] = {"pause": "mpris/remote action=play-pause"}
         bot = Adhocd(sandbox, tables)
         # The read-only examples of commands.d; reboot and restart-service would act on this machine.
         for example in DEMO_COMMANDS:
@@ -143,6 +170,7 @@ Try it yourself with any XMPP client that has a command UI (Gajim, Psi, Movim, P
     server    {sandbox.host}  port {sandbox.c2s_port}  (STARTTLS; trust {sandbox.ca_file} or accept the certificate)
 then open the commands of {bot.jid}, or one of these links (Cheogram opens them):
 {links}
+From a client with no command UI (Conversations, Monal, Dino), write "help" to bot@{sandbox.domain}.
 """)
         if not arguments.no_wait and sys.stdin.isatty():
             say("running; press Ctrl-C to stop")

@@ -67,7 +67,8 @@ DEFAULT_DISABLED_MECHANISMS = ("DIGEST-MD5",)
 # prosodyctl), no mod_limits.
 MODULES_ENABLED = ("roster", "saslauth", "tls", "disco", "ping", "version", "pep")
 # Autoloaded modules we do not want: no server-to-server; no offline storage, so a message
-# sent while the bot is down is not replayed into a later test step.
+# sent while the bot is down is not replayed into a later test step (unless a test asks for it:
+# `offline_storage=True`, for what the bot does with messages stored while it was away).
 MODULES_DISABLED = ("s2s", "s2s_auth_certs", "offline")
 
 # Prosody's `conflict_resolve`: what happens when a second session binds a resource in use.
@@ -146,9 +147,11 @@ class Sandbox:
     @classmethod
     def start(cls, dir, domain: str = "localhost", accounts: dict[str, str] | None = None,
               disable_mechanisms=(), allow_plaintext: bool = False, log_level: str = "info",
-              conflict_resolve: str = "kick_old") -> Sandbox:
+              conflict_resolve: str = "kick_old", offline_storage: bool = False) -> Sandbox:
         """Creates the sandbox in `dir` (made if missing) and starts the server; returns once
-        it accepts TLS connections. On failure nothing is left running."""
+        it accepts TLS connections. On failure nothing is left running. `offline_storage` keeps
+        messages for accounts with no client online (mod_offline) and delivers them, stamped
+        with `<delay/>`, at their next login."""
         domain = domain.lower()
         if not _DOMAIN.fullmatch(domain):
             raise SandboxError(f"invalid domain {domain!r}: "
@@ -173,7 +176,7 @@ class Sandbox:
             sandbox._make_certificates()
             for attempt in range(1, PORT_ATTEMPTS + 1):
                 sandbox.c2s_port, sandbox.direct_tls_port = _free_ports(2)
-                sandbox._write_config(mechanisms, allow_plaintext, log_level, conflict_resolve)
+                sandbox._write_config(mechanisms, allow_plaintext, log_level, conflict_resolve, offline_storage)
                 sandbox._hand_over()
                 if attempt == 1:
                     # The server need not run: prosodyctl writes the account store itself.
@@ -330,7 +333,7 @@ class Sandbox:
             (certs / key).chmod(0o640)  # the group is prosody's once handed over
 
     def _write_config(self, disabled_mechanisms, allow_plaintext: bool, log_level: str,
-                      conflict_resolve: str) -> None:
+                      conflict_resolve: str, offline_storage: bool = False) -> None:
         path = self.path
         tls = {"certificate": self.cert_file, "key": self.key_file}
         options = [
@@ -348,8 +351,8 @@ class Sandbox:
             ("http_ports", []),
             ("https_ports", []),
             None,
-            ("modules_enabled", list(MODULES_ENABLED)),
-            ("modules_disabled", list(MODULES_DISABLED)),
+            ("modules_enabled", list(MODULES_ENABLED) + (["offline"] if offline_storage else [])),
+            ("modules_disabled", [name for name in MODULES_DISABLED if not (offline_storage and name == "offline")]),
             None,
             ("authentication", "internal_plain"),
             ("storage", "internal"),

@@ -1,3 +1,4 @@
+import Chat
 import Commands
 import Foundation
 import Testing
@@ -117,6 +118,27 @@ import XMPPCore
         #expect(try parse("[account]\njid = \"bot@example.org\"\npassword = \"x\"\n[monitor]\nenabled = false\n").monitor == nil)
     }
 
+    @Test func readsTheChatSection() throws {
+        let account = "[account]\njid = \"bot@example.org\"\npassword = \"x\"\n"
+        #expect(try parse(account).chat == ChatSettings())
+        let configuration = try parse(account + """
+            [chat]
+            stale_after = 60
+            allow = ["group:coloc"]
+            deny = ["group:kids"]
+
+            [chat.aliases]
+            pause = "mpris/remote action=play-pause"
+            """)
+        #expect(configuration.chat.staleAfter == 60)
+        #expect(configuration.chat.alias("pause")?.targetText == "mpris/remote action=play-pause")
+        // Groups the chat rules name are checked against the roster like any other rule's.
+        #expect(configuration.groupNames.isSuperset(of: ["coloc", "kids"]))
+        expectError(account + "[chat]\nstale_after = -1\n", key: "chat.stale_after", containing: "between 1 and 86400")
+        expectError(account + "[chat]\nenable = false\n", key: "chat.enable", containing: "did you mean 'enabled'")
+        expectError(account + "[chat.aliases]\nhelp = \"status\"\n", key: "chat.aliases.help", containing: "already means something")
+    }
+
     @Test func readsThePasswordFromAFile() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adhocd-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -232,6 +254,7 @@ import XMPPCore
         #expect(configuration.client.account.description == "bot@example.org")
         #expect(configuration.builtins["status"]?.policy.allow == [.ownAccount, .group("admins")])
         #expect(configuration.monitor?.alerts == [.group("admins")])
+        #expect(configuration.chat == ChatSettings())
     }
 
     private func repositoryRoot() -> String {

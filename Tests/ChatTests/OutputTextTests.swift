@@ -68,4 +68,37 @@ import XMPPCore
         #expect(text.hasSuffix("more bytes not shown)"))
         #expect(OutcomeText.standard.note("nope", severity: .error) == "Error: nope")
     }
+
+    @Test func aLongCommandListIsCutWithTheListsLink() throws {
+        let commands = (1...400).map { CommandResolver.Entry(node: "dbus/org.example.Service/method\($0)", name: "Service: method \($0)") }
+        let bot = try JID("bot@example.org/adhocd")
+        let text = HelpText().help(commands, aliases: [], bot: bot)
+        #expect(text.utf8.count <= OutcomeText.standard.budget)
+        #expect(text.contains("1. Service: method 1 · dbus/org.example.Service/method1\n   xmpp:bot@example.org/adhocd?command;node=dbus%2Forg.example.Service%2Fmethod1"))
+        #expect(text.contains("more: type a name to find one, or open the list in a client with command support: xmpp:bot@example.org/adhocd?command\n"))
+        #expect(text.hasSuffix("In a command: back, cancel, help."))
+        #expect(HelpText().help([], aliases: [], bot: bot) == "There are no commands you may run here.")
+    }
+
+    @Test func staleLinesAreToldWithTheirAge() throws {
+        #expect(StaleLines.spoken(5) == "5 s ago")
+        #expect(StaleLines.spoken(600) == "10 min ago")
+        #expect(StaleLines.spoken(7200) == "2 h ago")
+        #expect(StaleLines.spoken(3 * 86_400) == "3 days ago")
+        #expect(StaleLines.spoken(nil) == "earlier")
+        #expect(StaleLines.spoken(-3) == "earlier")
+        var lines = StaleLines()
+        let alice = try! JID("alice@example.org/phone")
+        let opened = lines.add("a", age: 1, from: alice)
+        #expect(opened)
+        var joined = 0
+        for index in 0..<9 where !lines.add("line \(index)", age: 1, from: alice) { joined += 1 }
+        #expect(joined == 9)
+        let closed = lines.close(alice)
+        let (target, notice) = try #require(closed)
+        #expect(target == alice)
+        #expect(notice.contains("• 'line 3' (1 s ago)\n… and 5 more\nSend again what you still want."))
+        let again = lines.close(alice)
+        #expect(again == nil)
+    }
 }

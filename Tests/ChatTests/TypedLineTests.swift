@@ -3,38 +3,52 @@ import Testing
 
 @Suite struct TypedLineTests {
     @Test func aNodeAloneIsTheHead() throws {
-        let line = try #require(try TypedLine("  status  "))
+        let line = try #require(TypedLine("  status  "))
         #expect(line == TypedLine(head: "status"))
-        #expect(try TypedLine("   ") == nil)
+        #expect(try line.arguments() == TypedLine.Arguments())
+        #expect(TypedLine("   ") == nil)
+        #expect(TypedLine("") == nil)
     }
 
     @Test func assignmentsAndWordsAreSeparated() throws {
-        let line = try #require(try TypedLine(#"restart-service unit=nginx.service note="two words" force"#))
+        let line = try #require(TypedLine(#"restart-service unit=nginx.service note="two words" force"#))
         #expect(line.head == "restart-service")
-        #expect(line.assignments == [.init("unit", "nginx.service"), .init("note", "two words")])
-        #expect(line.words == ["force"])
         #expect(line.rest == #"unit=nginx.service note="two words" force"#)
+        let arguments = try line.arguments()
+        #expect(arguments.assignments == [.init("unit", "nginx.service"), .init("note", "two words")])
+        #expect(arguments.words == ["force"])
     }
 
     @Test func quotesOnlyGroupWords() throws {
-        let line = try #require(try TypedLine(#"echo "a=b" 'it''s' "say \"hi\" \\ ok" $(rm -rf /);`x`|y"#))
-        #expect(line.assignments.isEmpty)
-        #expect(line.words == ["a=b", "its", #"say "hi" \ ok"#, "$(rm", "-rf", "/);`x`|y"])
+        let line = try #require(TypedLine(#"echo "a=b" 'it''s' "say \"hi\" \\ ok" $(rm -rf /);`x`|y"#))
+        let arguments = try line.arguments()
+        #expect(arguments.assignments.isEmpty)
+        #expect(arguments.words == ["a=b", "its", #"say "hi" \ ok"#, "$(rm", "-rf", "/);`x`|y"])
     }
 
     @Test func theRestOfTheLineIsKeptAsTyped() throws {
-        let line = try #require(try TypedLine("echo   hello;  $HOME  'x"[...].dropLast(3) + ""))
-        #expect(line.rest == "hello;  $HOME")
+        let line = try #require(TypedLine("echo   hello;  $HOME 'x\n\"y\"  "))
+        #expect(line.head == "echo")
+        #expect(line.rest == "hello;  $HOME 'x\n\"y\"")
     }
 
-    @Test func anUnclosedQuoteIsAnError() {
-        #expect(throws: TypedLineError.unclosedQuote("\"")) { try TypedLine(#"echo "open"#) }
-        #expect(throws: TypedLineError.unclosedQuote("'")) { try TypedLine("echo 'open") }
+    @Test func anUnclosedQuoteIsAnErrorOnlyWhenTheWordsAreRead() throws {
+        let double = try #require(TypedLine(#"echo "open"#))
+        #expect(double.rest == #""open"#)
+        #expect(throws: TypedLineError.unclosedQuote("\"")) { try double.arguments() }
+        #expect(throws: TypedLineError.unclosedQuote("'")) { try TypedLine("echo 'open")?.arguments() }
+    }
+
+    @Test func theHeadEndsAtAnyBlank() throws {
+        let line = try #require(TypedLine("greet\nname=bob"))
+        #expect(line.head == "greet")
+        #expect(try line.arguments().assignments == [.init("name", "bob")])
     }
 
     @Test func onlyPlainNamesMakeAssignments() throws {
-        let line = try #require(try TypedLine("x 1a=b =c a.b-c:d=e é=f"))
-        #expect(line.assignments == [.init("a.b-c:d", "e"), .init("é", "f")])
-        #expect(line.words == ["1a=b", "=c"])
+        let line = try #require(TypedLine("x 1a=b =c a.b-c:d=e é=f"))
+        let arguments = try line.arguments()
+        #expect(arguments.assignments == [.init("a.b-c:d", "e"), .init("é", "f")])
+        #expect(arguments.words == ["1a=b", "=c"])
     }
 }

@@ -10,5 +10,6 @@ import XMPPCore
         #expect(XMPPURI.command(node: "a&b=c?d#e", at: try JID("café@example.org/r:1&2"))
             == "xmpp:caf%C3%A9@example.org/r:1&2?command;node=a%26b%3Dc%3Fd%23e")
         #expect(XMPPURI.command(node: "x", at: try JID("example.org")) == "xmpp:example.org?command;node=x")
+        #expect(XMPPURI.commandList(at: try JID("bot@example.org/adhocd")) == "xmpp:bot@example.org/adhocd?command")
     }
 }

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import slixmpp
 from slixmpp.exceptions import IqError
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
 
 REPO = Path(__file__).resolve().parents[2]
 COMMANDS_NS = "http://jabber.org/protocol/commands"
@@ -170,9 +172,10 @@ def tls_context(ca_file: str) -> ssl.SSLContext:
 
 
 @contextlib.asynccontextmanager
-async def xmpp_client(sandbox, name: str, password: str, resource: str = "pytest", plugins: tuple[str, ...] = ()):
+async def xmpp_client(sandbox, name: str, password: str, resource: str = "pytest", plugins: tuple[str, ...] = (), setup=None):
     """A logged-in slixmpp client with the disco, forms, commands and caps plugins, and `plugins`
-    (such as xep_0118, whose interest in tunes the caps then advertise as +notify)."""
+    (such as xep_0118, whose interest in tunes the caps then advertise as +notify). `setup(client)`
+    runs before the initial presence, after which the server delivers stored messages."""
     client = slixmpp.ClientXMPP(f"{name}@{sandbox.domain}/{resource}", password)
     client.ssl_context = tls_context(sandbox.ca_file)
     client.enable_direct_tls = False
@@ -188,6 +191,8 @@ async def xmpp_client(sandbox, name: str, password: str, resource: str = "pytest
     try:
         await asyncio.wait_for(started, 20)
         await client.get_roster()
+        if setup:
+            setup(client)
         client.send_presence()
         yield client
     finally:
@@ -310,3 +315,47 @@ def form_fields(answer) -> dict:
 
 def notes(answer) -> list[tuple[str, str]]:
     return [tuple(note) for note in answer["command"]["notes"]]
+
+
+class BotChat:
+    """A conversation with the bot as a client with no command UI has it: plain chat messages.
+
+    Only messages with a body count as answers (chat states and receipts have none); `stanzas`
+    keeps every message from the bot, for tests of hints, receipts and chat states."""
+
+    def __init__(self, client, bot_jid: str, to: str | None = None):
+        self.client = client
+        self.bot_bare = bot_jid.split("/")[0]
+        # Phones write to the bare JID; the server hands the message to the bot's resource.
+        self.to = to or self.bot_bare
+        self.answers = asyncio.Queue()
+        self.stanzas = []
+        # Every <message/>: slixmpp's "message" event skips those without a body (receipts,
+        # chat states).
+        client.register_handler(Callback(f"bot chat {id(self)}", MatchXPath("{jabber:client}message"), self._heard))
+
+    def _heard(self, message) -> None:
+        if message["from"].bare != self.bot_bare:
+            return
+        self.stanzas.append(message)
+        if message["body"]:
+            self.answers.put_nowait(message["body"])
+
+    def send(self, text: str, **extra) -> None:
+        self.client.send_message(mto=self.to, mbody=text, mtype="chat", **extra)
+
+    async def say(self, text: str, timeout: float = 20) -> str:
+        """Sends a line and returns the next answer."""
+        self.send(text)
+        return await self.answer(timeout)
+
+    async def answer(self, timeout: float = 20) -> str:
+        return await asyncio.wait_for(self.answers.get(), timeout)
+
+    async def silence(self, seconds: float = 2) -> None:
+        """Asserts that no answer arrives within `seconds`."""
+        try:
+            answer = await asyncio.wait_for(self.answers.get(), seconds)
+        except asyncio.TimeoutError:
+            return
+        raise AssertionError(f"unexpected answer from the bot: {answer!r}")

@@ -1,3 +1,4 @@
+import Chat
 import Commands
 import CommandFiles
 import DBusBridge
@@ -25,6 +26,8 @@ public struct DaemonConfiguration: Sendable {
     public var subscriptions = SubscriptionSettings()
     /// `[monitor]`; nil when there is no such section or it is disabled.
     public var monitor: MonitorSettings?
+    /// `[chat]`: commands typed as plain messages.
+    public var chat = ChatSettings()
     /// Things worth a log line that are not errors (a world-readable password file).
     public var warnings: [String]
 
@@ -105,12 +108,18 @@ public struct DaemonConfiguration: Sendable {
             monitor = try MonitorSettings.read(&section)
             try section.rejectUnknownKeys()
         }
+        var chat = ChatSettings()
+        if var section = try root.section("chat") {
+            chat = try ChatSettings.read(&section)
+            try section.rejectUnknownKeys()
+        }
         try root.rejectUnknownKeys()
         var configuration = DaemonConfiguration(
             file: file, client: client, sessionLimits: limits, builtins: builtins, commandFiles: commandFiles, warnings: warnings)
         configuration.dbus = dbus
         configuration.subscriptions = subscriptions
         configuration.monitor = monitor
+        configuration.chat = chat
         return configuration
     }
 
@@ -242,6 +251,7 @@ public struct DaemonConfiguration: Sendable {
             .union(dbus.flatMap { $0.policy.groupNames.union($0.events.groupNames) })
             .union(subscriptions.subscribers.groupNames)
             .union(monitor?.groupNames ?? [])
+            .union(AccessPolicy(allow: chat.allow ?? [], deny: chat.deny).groupNames)
     }
 }
 

@@ -1,5 +1,6 @@
 import AdHoc
 import BuiltinCommands
+import Chat
 import CommandFiles
 import Commands
 import DBusBridge
@@ -12,7 +13,7 @@ import UnixSignals
 import XMPPClient
 import XMPPCore
 
-/// adhocd itself: the XMPP client, the command core and its XEP-0050 front end, the built-in
+/// adhocd itself: the XMPP client, the command core and its front ends (XEP-0050 and chat), the built-in
 /// commands, commands.d, the D-Bus bridge and the health monitor, wired together and run until
 /// SIGTERM or SIGINT. SIGHUP and the `reload` command re-read the configuration without
 /// dropping the connection.
@@ -21,6 +22,8 @@ public final class Daemon: Sendable {
     /// The command core: rules, sessions, validation; every front end drives it.
     public let engine: CommandEngine
     public let responder: CommandResponder
+    /// The chat front end: the same commands typed as plain messages.
+    public let chat: ChatFrontEnd
     let configuration: Mutex<DaemonConfiguration>
     let logger: Logger
     let presence: PresenceArbiter
@@ -69,6 +72,8 @@ public final class Daemon: Sendable {
             await DBusBridge(blocks: blocks, registry: registry, events: dbusEvents.events, logger: logger).run()
         }
         let builtins = BuiltinCommandSet.live(presence: presence, reloads: reloads)
+        let chat = ChatFrontEnd.live(engine: engine, settings: configuration.chat, client: client, logger: logger)
+        self.chat = chat
         followers = [
             BuiltinCommandsFollower(registry: registry, commands: builtins.commands(for:)),
             RestartingFollower(service: dbusBridge, settings: \.dbus, name: "D-Bus blocks"),
@@ -76,6 +81,7 @@ public final class Daemon: Sendable {
             SubscriptionsFollower(),
             RestartingFollower(service: monitor, settings: \.monitor, name: "health monitor"),
             CommandFilesFollower(provider: commandFiles),
+            ChatFollower(chat: chat, client: client),
             RestartOnlyFollower(),
         ]
         responder = CommandResponder(engine: engine)
@@ -95,6 +101,7 @@ public final class Daemon: Sendable {
             dbusEvents,
             PeriodicService(interval: .seconds(30)) { [engine] in await engine.sweep() },
             EventWatcher(daemon: self),
+            ChatService(chat: chat, client: client),
             ReloadService(queue: reloads) { [self] in await applyReload() },
             ReloadOnHangup(reloads: reloads),
             dbusBridge,
@@ -141,6 +148,7 @@ public final class Daemon: Sendable {
             current.commandFiles = new.commandFiles
             current.subscriptions = new.subscriptions
             current.monitor = new.monitor
+            current.chat = new.chat
             current.warnings = new.warnings
         }
         warnAboutUnknownGroups()

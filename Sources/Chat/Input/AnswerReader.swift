@@ -21,11 +21,14 @@ public enum AnswerReader {
             guard let value = yesOrNo(trimmed) else { return .problem("answer yes or no") }
             return .values([value ? "true" : "false"])
         case .listSingle:
+            if case .ambiguous(let values) = OptionMatcher.match(trimmed, in: field.options), field.validation?.method != .open {
+                return .problem(ambiguity(trimmed, values, of: field))
+            }
             return option(trimmed, of: field).map { .values([$0]) } ?? .problem(notAnOption(field))
         case .listMulti:
             var values: [String] = []
             for item in items(of: trimmed, commas: true) {
-                guard let value = option(item, of: field) else { return .problem("'\(item)': \(notAnOption(field))") }
+                guard let value = option(item, of: field) else { return .problem("'\(item.abbreviated(to: 40))': \(notAnOption(field))") }
                 if !values.contains(value) { values.append(value) }
             }
             return .values(values)
@@ -48,21 +51,16 @@ public enum AnswerReader {
         }
     }
 
-    /// An option by its number in the list, its value, or its label (case-insensitive); an
-    /// unambiguous prefix of a label or value is enough.
+    /// An option by its value, its number in the list, its label or a short form of either
+    /// (`OptionMatcher`); an open list (XEP-0122 `open`) also takes values outside the options.
     static func option(_ text: String, of field: FormField) -> String? {
-        let options = field.options
-        if let number = Int(text), number >= 1, number <= options.count { return options[number - 1].value }
-        if let exact = options.first(where: { $0.value == text }) { return exact.value }
-        let lowered = text.lowercased()
-        if let named = options.first(where: { $0.value.lowercased() == lowered || $0.label?.lowercased() == lowered }) {
-            return named.value
-        }
-        let prefixed = options.filter { $0.value.lowercased().hasPrefix(lowered) || $0.label?.lowercased().hasPrefix(lowered) == true }
-        if prefixed.count == 1 { return prefixed[0].value }
-        // An open list (XEP-0122 `open`) takes values outside the options.
-        if field.validation?.method == .open { return text }
-        return nil
+        if case .option(let value) = OptionMatcher.match(text, in: field.options) { return value }
+        return field.validation?.method == .open ? text : nil
+    }
+
+    private static func ambiguity(_ text: String, _ values: [String], of field: FormField) -> String {
+        let names = values.map { value in field.options.first { $0.value == value }?.label ?? value }
+        return "'\(text.abbreviated(to: 40))' could be \(names.joined(separator: " or ")); type its number"
     }
 
     private static func notAnOption(_ field: FormField) -> String {

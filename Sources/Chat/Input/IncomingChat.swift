@@ -48,11 +48,15 @@ public enum IncomingChat: Sendable, Equatable {
             let age = delay[attribute: "stamp"].flatMap(Timestamp.secondsSinceEpoch).map { now - $0 }
             if age.map({ $0 > staleAfter }) ?? true { return .stale(body, from: from, age: age) }
         }
-        let wantsReceipt = element.child("request", namespace: receiptsNamespace) != nil && message.id != nil
-        return .line(body, from: from, id: message.id, wantsReceipt: wantsReceipt)
+        return .line(body, from: from, id: message.id, wantsReceipt: message.receiptRequest != nil)
     }
 }
 
 extension Message {
     public var id: String? { element[attribute: "id"] }
+
+    /// The id to acknowledge when the message asks for a receipt (XEP-0184), else nil.
+    public var receiptRequest: String? {
+        element.child("request", namespace: IncomingChat.receiptsNamespace) != nil ? id : nil
+    }
 }

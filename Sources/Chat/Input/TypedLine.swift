@@ -1,6 +1,8 @@
 /// A line a contact typed to start a command: `NODE`, `NODE var=value var2="two words"`, or
 /// `NODE the rest of the line` for a command with one parameter.
 ///
+/// The head and the raw rest are always there; the words of the rest are read on demand,
+/// since a value given as the rest of the line may hold an unbalanced quote (`say it's`).
 /// Quotes only group words here; nothing typed ever reaches a shell, and values go to commands
 /// as they are.
 public struct TypedLine: Sendable, Equatable {
@@ -8,10 +10,33 @@ public struct TypedLine: Sendable, Equatable {
     public var head: String
     /// Everything after the first word and the blanks that follow it, untouched.
     public var rest: String
-    /// `var=value` words, in order; a quoted value has its quotes removed.
-    public var assignments: [Assignment]
-    /// The other words after the head, quotes removed.
-    public var words: [String]
+
+    public init(head: String, rest: String = "") {
+        self.head = head
+        self.rest = rest
+    }
+
+    /// The first word and the rest of `text`; nil for a line with no words.
+    public init?(_ text: String) {
+        let trimmed = text.trimmingWhitespace()
+        guard let first = trimmed.first, !first.isWhitespace else { return nil }
+        let end = trimmed.firstIndex(where: \.isWhitespace) ?? trimmed.endIndex
+        head = String(trimmed[..<end])
+        rest = String(trimmed[end...]).trimmingWhitespace()
+    }
+
+    /// The rest of the line as `var=value` assignments and other words.
+    public struct Arguments: Sendable, Equatable {
+        /// `var=value` words, in order; a quoted value has its quotes removed.
+        public var assignments: [Assignment]
+        /// The other words, quotes removed.
+        public var words: [String]
+
+        public init(assignments: [Assignment] = [], words: [String] = []) {
+            self.assignments = assignments
+            self.words = words
+        }
+    }
 
     public struct Assignment: Sendable, Equatable {
         public var variable: String
@@ -23,38 +48,23 @@ public struct TypedLine: Sendable, Equatable {
         }
     }
 
-    public init(head: String, rest: String = "", assignments: [Assignment] = [], words: [String] = []) {
-        self.head = head
-        self.rest = rest
-        self.assignments = assignments
-        self.words = words
-    }
-
-    /// Splits `text` into words, honouring "double" and 'single' quotes (`\"` and `\\` inside
-    /// double quotes). Nil for a line with no words.
-    public init?(_ text: String) throws(TypedLineError) {
-        let trimmed = text.trimmingWhitespace()
-        guard !trimmed.isEmpty else { return nil }
-        let tokens = try Self.tokens(of: trimmed)
-        guard let first = tokens.first else { return nil }
-        head = first.text
-        rest = String(trimmed[first.end...]).trimmingWhitespace()
-        assignments = []
-        words = []
-        for token in tokens.dropFirst() {
+    /// Splits the rest into words, honouring "double" and 'single' quotes (`\"` and `\\` inside
+    /// double quotes).
+    public func arguments() throws(TypedLineError) -> Arguments {
+        var arguments = Arguments()
+        for token in try Self.tokens(of: rest) {
             if let nameLength = token.nameLength {
                 let name = token.text.prefix(nameLength)
-                assignments.append(Assignment(String(name), String(token.text.dropFirst(nameLength + 1))))
+                arguments.assignments.append(Assignment(String(name), String(token.text.dropFirst(nameLength + 1))))
             } else {
-                words.append(token.text)
+                arguments.words.append(token.text)
             }
         }
+        return arguments
     }
 
     private struct Token {
         var text: String
-        /// Where the word ends in the line.
-        var end: String.Index
         /// The length of `name` when the word is `name=value` with a plain name before any
         /// quote: a quoted `"a=b"` is a word, not an assignment.
         var nameLength: Int?
@@ -103,7 +113,7 @@ public struct TypedLine: Sendable, Equatable {
                 text.append(character)
                 index = line.index(after: index)
             }
-            tokens.append(Token(text: text, end: index, nameLength: nameLength))
+            tokens.append(Token(text: text, nameLength: nameLength))
         }
         return tokens
     }

@@ -14,15 +14,21 @@ public enum QuestionText {
 
         switch field.effectiveType {
         case .listSingle, .listMulti:
-            for (number, option) in field.options.enumerated() {
-                let label = option.label.flatMap { $0 == option.value || $0.isEmpty ? nil : $0 }
-                lines.append("\(number + 1). " + (label.map { "\($0) (\(option.value))" } ?? option.value))
-            }
+            lines += optionLines(field.options)
         default:
             break
         }
-        lines.append(hint(for: field))
+        let hint = hint(for: field)
+        if !hint.isEmpty { lines.append(hint) }
         return lines.joined(separator: "\n")
+    }
+
+    /// "1. Label (value)", or the value alone when the label says nothing more.
+    static func optionLines(_ options: [FormField.Option]) -> [String] {
+        options.enumerated().map { number, option in
+            let label = option.label.flatMap { $0 == option.value || $0.isEmpty ? nil : $0 }
+            return "\(number + 1). " + (label.map { "\($0) (\(option.value))" } ?? option.value)
+        }
     }
 
     /// What to type, and what an empty answer does.

@@ -55,6 +55,12 @@ public final class CommandEngine: Sendable {
         command.policy.permits(requester, account: account, directory: directory)
     }
 
+    /// Whether rules other than a command's admit this requester, against the same live roster
+    /// (a front end's own bar, such as who may chat at all).
+    public func permits(_ requester: JID, _ policy: AccessPolicy) -> Bool {
+        policy.permits(requester, account: account, directory: directory)
+    }
+
     /// Whether any command's rules admit this contact: the bar for seeing our presence.
     public func admitsAnyCommand(_ contact: JID) -> Bool {
         registry.commands.contains { isAllowed(contact, $0) }

@@ -3,11 +3,20 @@
 public enum XMPPURI {
     /// `xmpp:bot@example.org/adhocd?command;node=mpris%2Fremote`
     public static func command(node: String, at jid: JID) -> String {
+        address(jid) + "?command;node=" + escape(node, keeping: [])
+    }
+
+    /// `xmpp:bot@example.org/adhocd?command`: the entity's command list (XEP-0050 §5).
+    public static func commandList(at jid: JID) -> String {
+        address(jid) + "?command"
+    }
+
+    private static func address(_ jid: JID) -> String {
         var uri = "xmpp:"
         if let localpart = jid.localpart { uri += escape(localpart, keeping: nodeAllowed) + "@" }
         uri += escape(jid.domain, keeping: hostAllowed)
         if let resource = jid.resource { uri += "/" + escape(resource, keeping: resourceAllowed) }
-        return uri + "?command;node=" + escape(node, keeping: [])
+        return uri
     }
 
     // RFC 5122 §2.2: nodeallow, the reg-name sub-delims, resallow. Query keys and values

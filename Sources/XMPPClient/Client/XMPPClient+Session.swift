@@ -30,6 +30,8 @@ extension XMPPClient {
                 switch event {
                 case .element(let element):
                     try handle(element, on: connection, group: &group)
+                case .skipped(let skipped):
+                    answer(skipped, on: connection)
                 case .closed:
                     if !isStopping { try? await connection.send(.close) }
                     throw ConnectionError.streamClosed
@@ -97,6 +99,20 @@ extension XMPPClient {
         default:
             logger.debug("ignoring an unknown stanza", metadata: ["element": "\(element.name)"])
         }
+    }
+
+    /// A stanza the parser read past for breaking a limit: a request gets a small error, the
+    /// rest is dropped; one log line per sender and minute says so.
+    func answer(_ skipped: SkippedStanza, on connection: StreamConnection) {
+        let answer = SkippedStanzaAnswer.answer(to: skipped)
+        if let suppressed = skippedLog.admit(skipped.from ?? "the server") {
+            logger.warning(answer == nil ? "dropped a stanza over the limits" : "refused a request over the limits", metadata: [
+                "from": "\(skipped.from ?? "the server")", "stanza": "\(skipped.name)", "reason": "\(skipped.reason)",
+                "suppressed": "\(suppressed)",
+            ])
+        }
+        guard let answer else { return }
+        connection.channel.writeAndFlush(StreamOutput.element(answer), promise: nil)
     }
 
     func startSession(_ connection: StreamConnection) async throws {

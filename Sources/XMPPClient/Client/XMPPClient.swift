@@ -66,6 +66,7 @@ public final class XMPPClient: Sendable {
     let state: Mutex<State>
     let pending = PendingRequests()
     let broadcaster = EventBroadcaster<ClientEvent>()
+    let skippedLog = LogRateLimiter()
     private let stanzaPrefix: String
 
     public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "adhocd.xmpp")) {

@@ -82,6 +82,8 @@ struct StreamNegotiator {
             }
         case .element(let element):
             throw ConnectionError.unexpectedElement(element.name)
+        case .skipped(let skipped):
+            throw ConnectionError.unexpectedElement(skipped.name)
         case .closed:
             throw ConnectionError.streamClosed
         }
@@ -111,6 +113,8 @@ struct StreamNegotiator {
                 throw ConnectionError.streamError(StreamError(element: element))
             }
             return element
+        case .skipped(let skipped):
+            throw ConnectionError.unexpectedElement("\(skipped.name) (\(skipped.reason))")
         case .closed:
             throw ConnectionError.streamClosed
         case .opened:

@@ -53,3 +53,39 @@ struct HostileInputTests {
         }
     }
 }
+
+extension HostileInputTests {
+    @Test func answersStayWithinTheOutgoingBudget() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            let bot = makeClient(sandbox, account: "bot", password: "botpw")
+            bot.router.register(.get, namespace: "urn:test:huge") { _ in
+                XMLElement("huge", namespace: "urn:test:huge", text: String(repeating: "h", count: 300_000))
+            }
+            let user = makeClient(sandbox, account: "user", password: "userpw")
+            try await withClients([bot, user]) { clients in
+                let botJID = try await clients[0].waitOnline().jid
+                try await clients[1].waitOnline()
+
+                // A 140 KB node: the error answer copies nothing back and quotes little.
+                let node = String(repeating: "n", count: 140_000)
+                let probe = IQ(.get, id: "node", to: botJID, payload: XMLElement("query", namespace: DiscoNamespace.info, ["node": node]))
+                await #expect(throws: StanzaError(.itemNotFound)) { _ = try await user.request(probe) }
+
+                // An answer past the server's limit would cost the bot its stream: a small error goes instead.
+                do {
+                    _ = try await user.request(IQ(.get, id: "huge", to: botJID, payload: XMLElement("q", namespace: "urn:test:huge")))
+                    Issue.record("the oversized answer went out")
+                } catch let error as StanzaError {
+                    #expect(error.condition == .resourceConstraint, "\(error)")
+                }
+                // A message past the budget is not written at all.
+                let message = Message(.chat, to: sandbox.jid("user"), body: String(repeating: "m", count: 300_000)).element
+                await #expect(throws: ConnectionError.self) { try await bot.send(message) }
+
+                let pong = try await user.request(IQ(.get, id: "after", to: botJID, payload: XMLElement("ping", namespace: "urn:xmpp:ping")))
+                #expect(pong.kind == .result)
+                #expect(!clients[0].hasEmitted(Self.wentOffline))
+            }
+        }
+    }
+}

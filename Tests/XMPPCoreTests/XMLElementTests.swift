@@ -67,6 +67,20 @@ import Testing
         #expect(error.kind == .error)
         #expect(error.error?.condition == .serviceUnavailable)
         #expect(error.error?.type == .cancel)
+        // The request's payload is never echoed (RFC 6120 §8.3.1 makes it optional).
+        #expect(error.element.elements.map(\.name) == ["error"])
+    }
+
+    @Test func errorTextsAreCutToAFewHundredBytes() {
+        let node = String(repeating: "n&", count: 70_000)
+        let request = IQ(element: XMLElement("iq", namespace: StreamNamespace.client, ["type": "get", "id": "big", "from": "s@x/y"], children: [
+            .element(XMLElement("query", namespace: DiscoNamespace.info, ["node": node])),
+        ]))
+        let answer = request.error(StanzaError(.itemNotFound, text: "no command '\(node)'"))
+        let written = answer.element.serialized(inheritedNamespace: StreamNamespace.client)
+        #expect(written.utf8.count < 1_024, "\(written.utf8.count) bytes")
+        #expect(answer.error?.text?.hasSuffix("…") == true)
+        #expect(StanzaError(.badRequest, text: "short").element.childText("text") == "short")
     }
 
     @Test func streamErrorsReadAndWrite() {

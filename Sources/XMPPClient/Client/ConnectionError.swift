@@ -19,6 +19,7 @@ public enum ConnectionError: Error, Sendable, CustomStringConvertible {
     case notConnected
     case requestTimedOut(id: String)
     case duplicateRequestID(String)
+    case stanzaTooLarge(String)
     case shuttingDown
 
     public var description: String {
@@ -40,6 +41,7 @@ public enum ConnectionError: Error, Sendable, CustomStringConvertible {
         case .notConnected: "not connected"
         case .requestTimedOut(let id): "no answer to request \(id) in time"
         case .duplicateRequestID(let id): "a request with id \(id) is already waiting for its answer"
+        case .stanzaTooLarge(let reason): "not sent: \(reason)"
         case .shuttingDown: "shutting down"
         }
     }

@@ -125,7 +125,7 @@ extension XMPPClient {
                 logger.debug("connecting", metadata: ["server": "\(target)"])
                 return try await StreamConnection.connect(
                     to: target, tls: configuration.tlsSettings, serverName: configuration.account.domain,
-                    limits: configuration.parserLimits, timeout: TimeAmount(configuration.connectTimeout))
+                    limits: configuration.parserLimits, timeout: TimeAmount(configuration.connectTimeout), logger: logger)
             } catch {
                 failures.append("\(error)")
             }

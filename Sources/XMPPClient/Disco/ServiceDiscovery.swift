@@ -70,15 +70,41 @@ public final class ServiceDiscovery: Sendable {
 
     func answerItems(_ request: IQRequest) async throws -> XMLElement? {
         let node = request.payload[attribute: "node"]
-        var query = XMLElement("query", namespace: DiscoNamespace.items, ["node": node])
-        guard let node, !node.isEmpty else { return query }
+        guard let node, !node.isEmpty else { return XMLElement("query", namespace: DiscoNamespace.items) }
         let providers = state.withLock { Array($0.itemsProviders.values) }
         for provider in providers {
             if let items = try await provider(node, request.from) {
-                for item in items { query.append(item.element) }
-                return query
+                return Self.itemsAnswer(node: node, items: items)
             }
         }
         throw StanzaError(.itemNotFound)
+    }
+
+    /// Bytes of items one disco#items answer lists: a list past this (thousands of D-Bus
+    /// methods) is cut, well within any stanza limit and what a phone can show.
+    public static let maximumItemsBytes = 65_536
+    /// Bytes of one item's name as written.
+    public static let maximumNameBytes = 256
+    public static let resultSetNamespace = "http://jabber.org/protocol/rsm"
+
+    /// The answer listing `items` under `node`, cut to `maximumItemsBytes`. A cut list ends
+    /// with a XEP-0059 `<set/>` whose `<count/>` says how many items there are in all: the
+    /// standard way to tell a client the list goes on.
+    static func itemsAnswer(node: String, items: [DiscoItem], maximumBytes: Int = maximumItemsBytes) -> XMLElement {
+        var query = XMLElement("query", namespace: DiscoNamespace.items, ["node": node])
+        var used = 0
+        for var item in items {
+            if let name = item.name { item.name = String(XMLEscaping.prefix(of: name, escapedBytes: maximumNameBytes)) }
+            let element = item.element
+            used += element.serialized(inheritedNamespace: DiscoNamespace.items).utf8.count
+            guard used <= maximumBytes else {
+                var set = XMLElement("set", namespace: resultSetNamespace)
+                set.append(XMLElement("count", namespace: resultSetNamespace, text: String(items.count)))
+                query.append(set)
+                return query
+            }
+            query.append(element)
+        }
+        return query
     }
 }

@@ -91,6 +91,7 @@ struct StreamNegotiator {
         guard features.name == "features", features.namespace == StreamNamespace.stream else {
             throw ConnectionError.unexpectedElement(features.name)
         }
+        try await connection.use(OutgoingBudget(features: features))
         return features
     }
 

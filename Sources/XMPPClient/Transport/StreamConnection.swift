@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -27,6 +28,7 @@ final class StreamConnection: Sendable {
         serverName: String,
         limits: XMLStreamParser.Limits,
         timeout: TimeAmount,
+        logger: Logger,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> StreamConnection {
         let (events, continuation) = AsyncThrowingStream<StreamEvent, any Error>.makeStream()
@@ -42,7 +44,7 @@ final class StreamConnection: Sendable {
                         let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
                         try channel.pipeline.syncOperations.addHandler(handler)
                     }
-                    try channel.pipeline.syncOperations.addHandler(XMLStreamHandler(limits: limits))
+                    try channel.pipeline.syncOperations.addHandler(XMLStreamHandler(limits: limits, logger: logger))
                     try channel.pipeline.syncOperations.addHandler(StreamEventForwarder(continuation: continuation, failure: failure))
                 }
             }
@@ -87,6 +89,11 @@ final class StreamConnection: Sendable {
             try channel.pipeline.syncOperations.addHandler(handler, position: .first)
         }.get()
         try await restartParser()
+    }
+
+    /// Holds the stanzas written from now on to this stream's budget.
+    func use(_ budget: OutgoingBudget) async throws {
+        try await channel.triggerUserOutboundEvent(XMLStreamHandler.UseBudget(budget: budget)).get()
     }
 
     /// Forgets the old stream's parser state before a new stream header is sent.

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import Synchronization
 import XMPPCore
@@ -22,11 +23,19 @@ final class XMLStreamHandler: ChannelDuplexHandler {
 
     struct RestartParser: Sendable {}
 
+    /// Holds stanzas to this budget from now on (sent when a stream's features arrive).
+    struct UseBudget: Sendable {
+        var budget: OutgoingBudget
+    }
+
     private let parser: XMLStreamParser
     private var failed = false
+    private var budget = OutgoingBudget()
+    private let logger: Logger
 
-    init(limits: XMLStreamParser.Limits) {
+    init(limits: XMLStreamParser.Limits, logger: Logger) {
         parser = XMLStreamParser(limits: limits)
+        self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -45,7 +54,22 @@ final class XMLStreamHandler: ChannelDuplexHandler {
         let text: String
         switch unwrapOutboundIn(data) {
         case .open(let header): text = header.opening
-        case .element(let element): text = element.serialized(inheritedNamespace: StreamNamespace.client)
+        case .element(let element):
+            var written = element.serialized(inheritedNamespace: StreamNamespace.client)
+            switch budget.verdict(for: element, size: written.utf8.count) {
+            case .fits:
+                break
+            case .replace(let replacement):
+                logger.warning("an answer is over the stream's size limit: sending a small error instead", metadata: [
+                    "to": "\(element[attribute: "to"] ?? "")", "bytes": "\(written.utf8.count)", "limit": "\(budget.maximumBytes)",
+                ])
+                written = replacement.serialized(inheritedNamespace: StreamNamespace.client)
+            case .drop(let reason):
+                logger.warning("dropped an outgoing stanza: \(reason)")
+                promise?.fail(ConnectionError.stanzaTooLarge(reason))
+                return
+            }
+            text = written
         case .close: text = StreamHeader.closing
         }
         context.write(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: promise)
@@ -55,6 +79,9 @@ final class XMLStreamHandler: ChannelDuplexHandler {
         if event is RestartParser {
             parser.reset()
             failed = false
+            promise?.succeed(())
+        } else if let event = event as? UseBudget {
+            budget = event.budget
             promise?.succeed(())
         } else {
             context.triggerUserOutboundEvent(event, promise: promise)

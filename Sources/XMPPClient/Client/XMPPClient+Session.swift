@@ -76,17 +76,17 @@ extension XMPPClient {
                 return
             }
             let requester = sender ?? configuration.account
-            group.addTask {
-                guard let answer = await self.router.answer(iq, sender: requester) else {
-                    self.logger.warning("cannot answer a request without an id", metadata: ["from": "\(requester)"])
-                    return
+            if iq.kind == .set, let payload = iq.payload, payload.namespace == Roster.namespace {
+                applyRosterPush(iq, payload: payload, from: sender, on: connection)
+                return
+            }
+            switch router.route(iq, sender: requester) {
+            case .answer(let answer):
+                if let answer { write(answer, on: connection) } else {
+                    logger.warning("cannot answer a request without an id", metadata: ["from": "\(requester)"])
                 }
-                // The answer goes out on the connection the request came in on. Not waiting for
-                // the write saves a suspension per request; a failed write means the
-                // connection is gone, which the read loop reports.
-                connection.channel.writeAndFlush(StreamOutput.element(answer.element)).whenFailure { [logger = self.logger] error in
-                    logger.debug("could not send an answer", metadata: ["id": "\(iq.id ?? "")", "error": "\(error)"])
-                }
+            case .run(let handler, let request):
+                group.addTask { self.write(await self.router.run(handler, request), on: connection) }
             }
         case "presence":
             let presence = Presence(element: element)
@@ -98,6 +98,28 @@ extension XMPPClient {
             broadcaster.yield(.message(Message(element: element)))
         default:
             logger.debug("ignoring an unknown stanza", metadata: ["element": "\(element.name)"])
+        }
+    }
+
+    /// The answer goes out on the connection the request came in on. Not waiting for the write
+    /// saves a suspension per request; a failed write means the connection is gone, which the
+    /// read loop reports.
+    func write(_ answer: IQ, on connection: StreamConnection) {
+        connection.channel.writeAndFlush(StreamOutput.element(answer.element)).whenFailure { [logger] error in
+            logger.debug("could not send an answer", metadata: ["id": "\(answer.id ?? "")", "error": "\(error)"])
+        }
+    }
+
+    /// Roster pushes are applied here, where the stream is read: a request read after a push
+    /// is decided on the roster the push left.
+    func applyRosterPush(_ iq: IQ, payload: XMLElement, from sender: JID?, on connection: StreamConnection) {
+        switch roster.applyPush(payload, from: sender, account: configuration.account) {
+        case .success(let item):
+            write(iq.result(), on: connection)
+            broadcaster.yield(.rosterChanged(item))
+        case .failure(let error):
+            logger.notice("refused a roster push", metadata: ["from": "\(sender?.description ?? "")", "error": "\(error)"])
+            write(iq.error(error), on: connection)
         }
     }
 
@@ -117,10 +139,7 @@ extension XMPPClient {
 
     func startSession(_ connection: StreamConnection) async throws {
         do {
-            let answer = try await request(IQ(.get, id: makeStanzaID(), payload: XMLElement("query", namespace: Roster.namespace)))
-            let items = answer.payload.map(Roster.items(in:)) ?? []
-            roster.replaceAll(with: items)
-            logger.debug("roster fetched", metadata: ["contacts": "\(items.count)"])
+            try await loadRoster()
             try await connection.send(currentPresence())
         } catch {
             if Task.isCancelled { return }
@@ -130,6 +149,23 @@ extension XMPPClient {
         }
         if let session = state.withLock({ $0.session }) { broadcaster.yield(.online(session)) }
         try await keepAlive(connection)
+    }
+
+    /// Fetches the roster of a new session. It is applied where its answer is read, so a push
+    /// that follows it in the stream is applied after it, never overwritten by it.
+    func loadRoster() async throws {
+        roster.markStale()
+        let request = IQ(.get, id: makeStanzaID(), payload: XMLElement("query", namespace: Roster.namespace))
+        let count: Int = try await withCheckedThrowingContinuation { continuation in
+            send(request: request, timeout: nil) { [roster] answer in
+                continuation.resume(with: answer.map { iq in
+                    let items = iq.payload.map(Roster.items(in:)) ?? []
+                    roster.load(items)
+                    return items.count
+                })
+            }
+        }
+        logger.debug("roster fetched", metadata: ["contacts": "\(count)"])
     }
 
     /// Pings the server every keepalive interval; no answer within the ping timeout means the

@@ -74,11 +74,11 @@ public final class XMPPClient: Sendable {
         var logger = logger
         logger[metadataKey: "account"] = "\(configuration.account)"
         self.logger = logger
-        router = IQRouter(logger: logger)
         roster = Roster()
+        router = IQRouter(roster: roster, logger: logger)
         disco = ServiceDiscovery(
             identity: DiscoIdentity(category: "client", type: "bot", name: configuration.softwareName),
-            capsNode: "urn:x-adhocd")
+            capsNode: "urn:x-adhocd", roster: roster)
         state = Mutex(State(presence: configuration.presence))
         stanzaPrefix = String(UInt32.random(in: .min ... .max), radix: 36)
         registerCoreHandlers()
@@ -118,12 +118,28 @@ public final class XMPPClient: Sendable {
     /// Sends a get or set and waits for its result; an error answer throws its `StanzaError`.
     /// Without an id the request gets a fresh one.
     public func request(_ iq: IQ, timeout: Duration? = nil) async throws -> IQ {
-        guard let connection = state.withLock({ $0.connection }), let bound = boundJID else {
-            throw ConnectionError.notConnected
-        }
-        var iq = iq
         let id = iq.id ?? makeStanzaID()
+        var iq = iq
         iq.element[attribute: "id"] = id
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                send(request: iq, timeout: timeout) { continuation.resume(with: $0) }
+                // Cancelled before registering: onCancel found nothing to fail.
+                if Task.isCancelled { pending.fail(id: id, with: CancellationError()) }
+            }
+        } onCancel: { [pending] in
+            pending.fail(id: id, with: CancellationError())
+        }
+    }
+
+    /// Sends a get or set (with an id) and calls `completion` once with its answer, a
+    /// timeout, or a failure. The answer is delivered where the stream is read, before the
+    /// stanzas that follow it.
+    func send(request iq: IQ, timeout: Duration?, completion: @escaping PendingRequests.Completion) {
+        guard let connection = state.withLock({ $0.connection }), let bound = boundJID, let id = iq.id else {
+            completion(.failure(ConnectionError.notConnected))
+            return
+        }
         // RFC 6120 §8.1.2.1: answers to the server or our account come without `from`, or from
         // our bare JID or domain; any other addressee must answer from its own JID.
         let accepted: Set<JID?>
@@ -132,28 +148,16 @@ public final class XMPPClient: Sendable {
         } else {
             accepted = [nil, bound.bare, try? JID(domain: bound.domain)]
         }
-        let limit = timeout ?? configuration.requestTimeout
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                guard pending.register(id: id, acceptedSenders: accepted, continuation: continuation) else {
-                    continuation.resume(throwing: ConnectionError.duplicateRequestID(id))
-                    return
-                }
-                // Cancelled before registering: onCancel found nothing to fail.
-                if Task.isCancelled {
-                    pending.fail(id: id, with: CancellationError())
-                    return
-                }
-                let scheduled = connection.channel.eventLoop.scheduleTask(in: TimeAmount(limit)) { [pending] in
-                    pending.fail(id: id, with: ConnectionError.requestTimedOut(id: id))
-                }
-                pending.setTimeout(id: id, scheduled)
-                connection.channel.writeAndFlush(StreamOutput.element(iq.element)).whenFailure { [pending] error in
-                    pending.fail(id: id, with: error)
-                }
-            }
-        } onCancel: { [pending] in
-            pending.fail(id: id, with: CancellationError())
+        guard pending.register(id: id, acceptedSenders: accepted, completion: completion) else {
+            completion(.failure(ConnectionError.duplicateRequestID(id)))
+            return
+        }
+        let scheduled = connection.channel.eventLoop.scheduleTask(in: TimeAmount(timeout ?? configuration.requestTimeout)) { [pending] in
+            pending.fail(id: id, with: ConnectionError.requestTimedOut(id: id))
+        }
+        pending.setTimeout(id: id, scheduled)
+        connection.channel.writeAndFlush(StreamOutput.element(iq.element)).whenFailure { [pending] error in
+            pending.fail(id: id, with: error)
         }
     }
 

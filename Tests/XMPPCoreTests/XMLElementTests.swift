@@ -87,5 +87,12 @@ import Testing
         let error = StreamError(.policyViolation, text: "too big")
         #expect(StreamError(element: error.element) == error)
         #expect(error.element.serialized() == "<error xmlns='http://etherx.jabber.org/streams'><policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>too big</text></error>")
+        // On the wire it carries the stream prefix.
+        #expect(error.serialized == "<stream:error><policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>too big</text></stream:error>")
+        let redirect = StreamError(element: XMLElement("error", namespace: StreamNamespace.stream, children: [
+            .element(XMLElement("see-other-host", namespace: StreamNamespace.streamErrors, text: "[2001:db8::1]:5222")),
+        ]))
+        #expect(redirect.condition == .seeOtherHost)
+        #expect(redirect.conditionText == "[2001:db8::1]:5222")
     }
 }

@@ -24,6 +24,32 @@ public struct ConnectionTarget: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(host):\(port)\(directTLS ? " (direct TLS)" : "")" }
 
+    /// Reads "host", "host:port", "[IPv6]" or "[IPv6]:port": the form of a `see-other-host`
+    /// stream error (RFC 6120 §4.9.3.19) and of XEP-0198's `location`. Nil for anything else.
+    public init?(address: String, defaultPort: Int, directTLS: Bool) {
+        let text = address.trimmingWhitespace()
+        var host = Substring(text)
+        var port = defaultPort
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return nil }
+            let rest = host[host.index(after: close)...]
+            host = host[host.index(after: host.startIndex)..<close]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":"), let number = Int(rest.dropFirst()) else { return nil }
+                port = number
+            }
+        } else if let colon = host.firstIndex(of: ":") {
+            // One colon separates the port; more would be an unbracketed IPv6 address.
+            guard host[host.index(after: colon)...].firstIndex(of: ":") == nil, let number = Int(host[host.index(after: colon)...]) else {
+                return nil
+            }
+            port = number
+            host = host[..<colon]
+        }
+        guard !host.isEmpty, (1...65_535).contains(port), !host.contains(where: { $0.isWhitespace || $0 == "/" }) else { return nil }
+        self.init(host: String(host), port: port, directTLS: directTLS)
+    }
+
     /// Where to connect, in order: the configured host, else SRV records for direct TLS
     /// (`_xmpps-client._tcp`) and STARTTLS (`_xmpp-client._tcp`) merged by priority, else the
     /// domain itself on 5222.

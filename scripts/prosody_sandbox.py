@@ -63,8 +63,9 @@ TAIL_LINES = 40
 DEFAULT_DISABLED_MECHANISMS = ("DIGEST-MD5",)
 
 # Modules on top of those Prosody always loads (c2s, presence, message, iq, posix, ...): what a
-# client test needs. No mod_register (accounts come from prosodyctl), no mod_limits.
-MODULES_ENABLED = ("roster", "saslauth", "tls", "disco", "ping", "version")
+# client test needs, and XEP-0198 stream management (smacks). No mod_register (accounts come
+# from prosodyctl), no mod_limits.
+MODULES_ENABLED = ("roster", "saslauth", "tls", "disco", "ping", "version", "smacks")
 # Autoloaded modules we do not want: no server-to-server; no offline storage, so a message
 # sent while the bot is down is not replayed into a later test step.
 MODULES_DISABLED = ("s2s", "s2s_auth_certs", "offline")

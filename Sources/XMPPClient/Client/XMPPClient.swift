@@ -1,11 +1,12 @@
 import Logging
 import NIOCore
+import NIOPosix
 import Synchronization
 import XMPPCore
 
 /// Something that happened on the client, for whoever subscribed with `events()`.
 public enum ClientEvent: Sendable {
-    /// Logged in, roster fetched, initial presence sent.
+    /// Logged in (roster fetched, initial presence sent), or the previous session resumed.
     case online(SessionInfo)
     /// The connection ended; the supervisor will try again unless shutting down.
     case offline(reason: String)
@@ -13,6 +14,9 @@ public enum ClientEvent: Sendable {
     case message(Message)
     /// A roster push changed (or removed) this contact.
     case rosterChanged(RosterItem)
+    /// How the answer to a request reached the server (live, after resumption, on a new
+    /// stream) or why it never did: what an audit line needs.
+    case answerDelivered(AnswerDelivery)
     /// `shutdown()` finished or `run()` returned.
     case stopped
 }
@@ -23,6 +27,10 @@ public struct SessionInfo: Sendable, Equatable {
     /// The SASL mechanism used, as named on the wire.
     public var mechanism: String
     public var server: ConnectionTarget
+    /// XEP-0198 stream management is on: stanzas are acknowledged, the session resumable.
+    public var streamManagement: Bool
+    /// This is the previous session, resumed (its roster and presence were kept).
+    public var resumed: Bool
 }
 
 /// How to answer a contact who asks to see our presence.
@@ -40,10 +48,12 @@ public typealias SubscriptionPolicy = @Sendable (JID) async -> SubscriptionDecis
 
 /// A headless XMPP client that logs in, stays online and comes back after faults.
 ///
-/// `run()` is the supervisor: it connects (configured host or SRV), negotiates TLS, SASL and a
-/// resource, fetches the roster, sends presence, answers requests through `router`, pings the
-/// server to notice dead connections, and on any disconnect reconnects with exponential
-/// backoff. `shutdown()` leaves gracefully: unavailable presence, `</stream:stream>`, close.
+/// `run()` is the supervisor: it connects (configured host or SRV) and reconnects after every
+/// fault, by `ReconnectPolicy`. Each connection is run by `SessionDriver`, which drives the
+/// sans-I/O `ClientSession` (TLS, SASL, bind, XEP-0198 resumption, keepalive). Requests are
+/// answered through `router` in tasks of the client's lifetime, so a run outlives the
+/// connection it came on and answers on the resumed (or next) stream. `shutdown()` leaves
+/// gracefully: unavailable presence, `</stream:stream>`, close.
 public final class XMPPClient: Sendable {
     public let configuration: ClientConfiguration
     public let router: IQRouter
@@ -52,9 +62,9 @@ public final class XMPPClient: Sendable {
     let logger: Logger
 
     struct State {
-        var connection: StreamConnection?
         var boundJID: JID?
         var session: SessionInfo?
+        var onlineSince: ContinuousClock.Instant?
         var presence: PresenceSettings
         var stopping = false
         var subscriptionPolicy: SubscriptionPolicy = { _ in .leavePending }
@@ -67,6 +77,9 @@ public final class XMPPClient: Sendable {
     let pending = PendingRequests()
     let broadcaster = EventBroadcaster<ClientEvent>()
     let skippedLog = LogRateLimiter()
+    let driver: SessionDriver
+    let requests: RequestScope
+    let recentAnswers: RecentAnswers
     private let stanzaPrefix: String
 
     public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "adhocd.xmpp")) {
@@ -81,6 +94,13 @@ public final class XMPPClient: Sendable {
             capsNode: "urn:x-adhocd", roster: roster)
         state = Mutex(State(presence: configuration.presence))
         stanzaPrefix = String(UInt32.random(in: .min ... .max), radix: 36)
+        let driver = SessionDriver(
+            settings: ClientSession.Settings(configuration: configuration), tls: configuration.tlsSettings,
+            limits: configuration.parserLimits, eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+        self.driver = driver
+        requests = RequestScope(limit: configuration.maximumConcurrentRequests) { pause in driver.setReadsPaused(pause) }
+        recentAnswers = RecentAnswers(window: configuration.duplicateWindow)
+        driver.setNoticeHandler { [weak self] notice in self?.handle(notice) }
         registerCoreHandlers()
     }
 
@@ -100,10 +120,11 @@ public final class XMPPClient: Sendable {
         state.withLock { $0.subscriptionPolicy = policy }
     }
 
-    /// Writes a stanza on the current connection.
+    /// Sends a stanza: written now when online; while a session can be resumed it waits for
+    /// the resumed stream. Throws when it cannot be sent (not connected, over the server's size
+    /// limit, too much waiting already, shutting down).
     public func send(_ element: XMLElement) async throws {
-        guard let connection = state.withLock({ $0.connection }) else { throw ConnectionError.notConnected }
-        try await connection.send(element)
+        try await driver.send(element).get()
     }
 
     /// A fresh stanza id, unique for this client.
@@ -136,27 +157,28 @@ public final class XMPPClient: Sendable {
     /// timeout, or a failure. The answer is delivered where the stream is read, before the
     /// stanzas that follow it.
     func send(request iq: IQ, timeout: Duration?, completion: @escaping PendingRequests.Completion) {
-        guard let connection = state.withLock({ $0.connection }), let bound = boundJID, let id = iq.id else {
+        guard let id = iq.id else {
             completion(.failure(ConnectionError.notConnected))
             return
         }
         // RFC 6120 §8.1.2.1: answers to the server or our account come without `from`, or from
         // our bare JID or domain; any other addressee must answer from its own JID.
+        let account = configuration.account
         let accepted: Set<JID?>
-        if let to = iq.to, to != bound.bare, to.description != bound.domain {
+        if let to = iq.to, to != account, to.description != account.domain {
             accepted = [to]
         } else {
-            accepted = [nil, bound.bare, try? JID(domain: bound.domain)]
+            accepted = [nil, account, try? JID(domain: account.domain)]
         }
         guard pending.register(id: id, acceptedSenders: accepted, completion: completion) else {
             completion(.failure(ConnectionError.duplicateRequestID(id)))
             return
         }
-        let scheduled = connection.channel.eventLoop.scheduleTask(in: TimeAmount(timeout ?? configuration.requestTimeout)) { [pending] in
+        let scheduled = driver.eventLoop.scheduleTask(in: TimeAmount(timeout ?? configuration.requestTimeout)) { [pending] in
             pending.fail(id: id, with: ConnectionError.requestTimedOut(id: id))
         }
         pending.setTimeout(id: id, scheduled)
-        connection.channel.writeAndFlush(StreamOutput.element(iq.element)).whenFailure { [pending] error in
+        driver.send(iq.element).whenFailure { [pending] error in
             pending.fail(id: id, with: error)
         }
     }

@@ -123,3 +123,33 @@ struct StreamManagementIntegrationTests {
         }
     }
 }
+
+extension StreamManagementIntegrationTests {
+    @Test func aFloodOfRequestsIsHeldBackAtTheConcurrencyLimit() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            let bot = makeClient(sandbox, account: "bot", password: "botpw") { $0.maximumConcurrentRequests = 4 }
+            let running = Mutex((now: 0, most: 0))
+            bot.router.register(.get, namespace: "urn:test:busy") { _ in
+                running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                try await Task.sleep(for: .milliseconds(200))
+                running.withLock { $0.now -= 1 }
+                return nil
+            }
+            let user = makeClient(sandbox, account: "user", password: "userpw")
+            try await withClients([bot, user]) { clients in
+                let botJID = try await clients[0].waitOnline().jid
+                try await clients[1].waitOnline()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<24 {
+                        group.addTask {
+                            _ = try await user.request(IQ(.get, id: "busy-\(index)", to: botJID, payload: XMLElement("q", namespace: "urn:test:busy")), timeout: .seconds(20))
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                #expect(running.withLock { $0.most } <= 4)
+                #expect(bot.isOnline)
+            }
+        }
+    }
+}

@@ -183,12 +183,14 @@ public final class XMPPClient: Sendable {
         }
     }
 
-    /// Changes our availability; sent at once when online and after every reconnect.
+    /// Changes our availability; sent at once when online, on the resumed stream when the
+    /// connection is down but the session can be resumed, and after every new login.
     public func setPresence(_ presence: PresenceSettings) async {
         state.withLock { $0.presence = presence }
-        guard isOnline else { return }
         do {
             try await send(currentPresence())
+        } catch ConnectionError.notConnected {
+            // The next login sends it.
         } catch {
             logger.warning("could not send presence", metadata: ["error": "\(error)"])
         }

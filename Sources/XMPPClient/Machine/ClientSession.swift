@@ -108,6 +108,8 @@ struct ClientSession: Sendable {
     var ackRequestPending = false
     var signingOff = false
     var wasOnline = false
+    /// The driver is not reading: acks cannot arrive, so their absence proves nothing.
+    var readsPaused = false
     var connectedAt: ContinuousClock.Instant?
 
     // The current call.
@@ -152,6 +154,8 @@ struct ClientSession: Sendable {
         case .timerFired(let timer):
             scheduled.remove(timer)
             timerFired(timer)
+        case .readsPaused(let paused):
+            readsPaused = paused
         case .signOff:
             signOff()
         }
@@ -291,10 +295,11 @@ struct ClientSession: Sendable {
             if phase == .online, !management.awaitingAck, !management.unacknowledged.isEmpty { requestAck() }
         case .ackTimeout:
             guard phase == .online || phase == .closing else { return }
+            if readsPaused { return schedule(.ackTimeout, after: settings.pingTimeout) }
             end(.pingTimedOut)
         case .keepalive:
             guard phase == .online else { return }
-            sendKeepalive()
+            if !readsPaused { sendKeepalive() }
             schedule(.keepalive, after: settings.keepaliveInterval)
         case .closing:
             end(.shuttingDown)

@@ -45,6 +45,9 @@ enum SessionEvent: Sendable {
     /// The transport closed.
     case disconnected
     case timerFired(SessionTimer)
+    /// The driver stopped (or resumed) reading because the client is busy: unanswered acks
+    /// and pings say nothing about the connection meanwhile.
+    case readsPaused(Bool)
     /// Leave: a last ack, then `</stream:stream>`; the session cannot be resumed afterwards.
     case signOff
 }

@@ -5,7 +5,8 @@ import XMPPCore
 
 /// The end of a connection's pipeline: hands stream events, TLS completion, errors and the
 /// close to the `SessionDriver`, and holds back reads while the client is busy (backpressure:
-/// a flood waits in TCP buffers, not in memory).
+/// a flood waits in TCP buffers, not in memory). Events already parsed from the last read wait
+/// here meanwhile: at most one read's worth.
 final class SessionChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = StreamEvent
     typealias OutboundIn = ByteBuffer
@@ -16,6 +17,7 @@ final class SessionChannelHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var readsPaused = false
     private var readWithheld = false
+    private var heldBack = CircularBuffer<StreamEvent>()
 
     init(connectionID: Int, driver: SessionDriver) {
         self.connectionID = connectionID
@@ -31,7 +33,12 @@ final class SessionChannelHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        driver.receive(.stream(unwrapInboundIn(data)), on: connectionID)
+        let event = unwrapInboundIn(data)
+        if readsPaused || !heldBack.isEmpty {
+            heldBack.append(event)
+        } else {
+            driver.receive(.stream(event), on: connectionID)
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -50,6 +57,8 @@ final class SessionChannelHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // What was read is handled, even past the limit: without XEP-0198 it is not sent again.
+        while let event = heldBack.popFirst() { driver.receive(.stream(event), on: connectionID) }
         driver.receive(.disconnected, on: connectionID)
         context.fireChannelInactive()
     }
@@ -62,10 +71,13 @@ final class SessionChannelHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Stops or resumes reading from the socket.
+    /// Stops or resumes reading from the socket; on resuming, what was held back goes first.
     func setReadsPaused(_ paused: Bool) {
         readsPaused = paused
-        if !paused, readWithheld {
+        while !readsPaused, let event = heldBack.popFirst() {
+            driver.receive(.stream(event), on: connectionID)
+        }
+        if !readsPaused, readWithheld {
             readWithheld = false
             context?.read()
         }

@@ -39,6 +39,8 @@ final class SessionDriver: Sendable {
         var connection: Connection?
         var timers: [SessionTimer: Scheduled<Void>] = [:]
         var readsPaused = false
+        /// Signed off: no connection is taken any more.
+        var stopped = false
     }
 
     let eventLoop: any EventLoop
@@ -112,7 +114,7 @@ final class SessionDriver: Sendable {
         guard channel.isActive,
               let parser = try? channel.pipeline.syncOperations.handler(type: XMLStreamHandler.self),
               let handler = try? channel.pipeline.syncOperations.handler(type: SessionChannelHandler.self),
-              var current = state.value
+              var current = state.value, !current.stopped
         else {
             channel.close(promise: nil)
             promise.succeed(SessionEnd(error: .connectionLost("closed as soon as it opened"), resumable: false, redirect: nil, wasOnline: false))
@@ -162,6 +164,7 @@ final class SessionDriver: Sendable {
     /// there is none).
     func signOff() -> EventLoopFuture<Void> {
         eventLoop.flatSubmit { [self] in
+            state.value?.stopped = true
             guard let connection = state.value?.connection else {
                 handle(.signOff)
                 return eventLoop.makeSucceededVoidFuture()
@@ -171,13 +174,22 @@ final class SessionDriver: Sendable {
         }
     }
 
-    /// Stops or resumes reading from the server (the client is busy or free again).
+    /// Stops or resumes reading from the server (the client is busy or free again). The
+    /// session is told, as it cannot judge the connection's health while it does not read.
     func setReadsPaused(_ paused: Bool) {
-        eventLoop.execute { [self] in
-            guard state.value?.readsPaused != paused else { return }
-            state.value?.readsPaused = paused
-            state.value?.connection?.handler.setReadsPaused(paused)
+        // From a request being dispatched (on the loop) it applies at once, before the next stanza.
+        if eventLoop.inEventLoop {
+            applyReadsPaused(paused)
+        } else {
+            eventLoop.execute { [self] in applyReadsPaused(paused) }
         }
+    }
+
+    private func applyReadsPaused(_ paused: Bool) {
+        guard state.value?.readsPaused != paused else { return }
+        state.value?.readsPaused = paused
+        handle(.readsPaused(paused))
+        state.value?.connection?.handler.setReadsPaused(paused)
     }
 
     /// Closes the current connection (a setup step failed); the session ends as lost.

@@ -202,6 +202,24 @@ import XMPPCore
         #expect(dead?.resumable == false)
     }
 
+    @Test func whileTheClientDoesNotReadAMissingAckProvesNothing() {
+        var t = Transcript()
+        t.logIn()
+        t.fire(.keepalive)
+        _ = t.take()
+        t.event(.readsPaused(true))
+        t.fire(.ackTimeout)
+        var actions = t.take()
+        #expect(actions.end == nil)
+        #expect(actions.contains(.schedule(.ackTimeout, after: .seconds(20))))
+        t.fire(.keepalive)
+        #expect(t.take().writes.isEmpty)
+        t.event(.readsPaused(false))
+        t.fire(.ackTimeout)
+        actions = t.take()
+        #expect(actions.end?.error == .pingTimedOut)
+    }
+
     @Test func withoutStreamManagementAnswersAreReportedWhenWrittenAndKeptAcrossAReconnect() throws {
         var t = Transcript { $0.streamManagement = false }
         t.logIn(streamManagement: false)

@@ -185,7 +185,7 @@ public final class Daemon: Sendable {
 /// The parts of the client configuration that only a new connection can change.
 private struct ConnectionIdentity: Equatable {
     var account: JID, password: Secret, resource: String, host: String?, port: Int?, tls: TLSMode, caFile: String?
-    var keepalive: Duration, pingTimeout: Duration, connectTimeout: Duration, maximumBackoff: Duration
+    var keepalive: Duration, pingTimeout: Duration, connectTimeout: Duration, maximumBackoff: Duration, streamManagement: Bool
 
     init(_ client: ClientConfiguration) {
         account = client.account
@@ -199,5 +199,6 @@ private struct ConnectionIdentity: Equatable {
         pingTimeout = client.pingTimeout
         connectTimeout = client.connectTimeout
         maximumBackoff = client.backoff.maximum
+        streamManagement = client.streamManagement
     }
 }

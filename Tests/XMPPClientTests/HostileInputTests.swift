@@ -30,7 +30,8 @@ struct HostileInputTests {
                     _ = try await user.request(large)
                     Issue.record("an oversized request was answered with a result")
                 } catch let error as StanzaError {
-                    #expect(error.condition == .policyViolation)
+                    #expect(error.condition == .resourceConstraint)
+                    #expect(error.type == .modify)
                     #expect(error.text?.contains("larger than 16384 bytes") == true, "\(error)")
                 }
 
@@ -40,7 +41,7 @@ struct HostileInputTests {
                 message.append(nested)
                 try await user.send(message)
                 let deep = IQ(.set, id: "deep", to: botJID, payload: nested)
-                await #expect(throws: StanzaError(.policyViolation, text: "the request was not read: it is nested deeper than 8 elements")) {
+                await #expect(throws: StanzaError(.resourceConstraint, type: .modify, text: "the request was not read: it is nested deeper than 8 elements")) {
                     _ = try await user.request(deep)
                 }
 

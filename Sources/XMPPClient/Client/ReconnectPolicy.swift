@@ -7,8 +7,9 @@
 /// - `see-other-host` is followed at once, a few times in a row at most.
 /// - `conflict` (another client took our resource) waits the longest delay, so two daemons on
 ///   one account do not kick each other in a loop.
-/// - A lost connection whose session can be resumed, after it had been up a while, is retried
-///   at once: resumption works only while the server keeps the session.
+/// - A lost connection whose session can be resumed is retried at once when it had been up a
+///   while, else after the initial delay: resumption works only while the server keeps the
+///   session, and a flaky link must not push the delay to minutes.
 /// - Anything else: exponential backoff with jitter.
 struct ReconnectPolicy: Sendable {
     struct Decision: Sendable, Equatable {
@@ -19,7 +20,7 @@ struct ReconnectPolicy: Sendable {
 
     static let maximumRedirects = 3
     /// A resumable connection that lasted at least this long is retried without delay.
-    static let immediateRetryAfter = Duration.seconds(2)
+    static let immediateRetryAfter = Duration.seconds(1)
 
     var backoff: Backoff
     var authenticationBackoff: Backoff
@@ -55,7 +56,13 @@ struct ReconnectPolicy: Sendable {
         case .serviceNotOffered:
             return Decision(delay: backoff.maximum)
         default:
-            if resumable, let onlineFor, onlineFor >= Self.immediateRetryAfter { return Decision(delay: .zero) }
+            if resumable, let onlineFor {
+                // Resuming is cheap for the server (no roster, no presence broadcast) and works
+                // only while it keeps the session: come back soon, without letting a flaky link
+                // push the delay up to minutes.
+                if onlineFor >= Self.immediateRetryAfter { return Decision(delay: .zero) }
+                return Decision(delay: backoff.initial * jitter(0.5...1.0))
+            }
             return Decision(delay: backoff.nextDelay(jitter: jitter))
         }
     }

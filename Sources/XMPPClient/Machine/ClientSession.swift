@@ -244,7 +244,15 @@ struct ClientSession: Sendable {
         for timer in SessionTimer.allCases { cancel(timer) }
         if closing { emit(.closeTransport) }
         let resumable = management.isResumable && !signingOff
-        if resumable {
+        if signingOff {
+            // Written before our closing tag, so the server read them; its ack may not have come.
+            for entry in management.abandon() {
+                if let answer = entry.stanza.answer {
+                    emit(.report(AnswerDelivery(answer: answer, outcome: outcome(of: answer, writtenOn: entry.writtenOn), acknowledged: false)))
+                }
+            }
+            boundJID = nil
+        } else if resumable {
             management.resumption?.lostAt = now
             management.isCounting = false
             management.awaitingAck = false
@@ -274,7 +282,11 @@ struct ClientSession: Sendable {
         case .disconnected, .closing:
             break
         case .online, .enabling:
-            if management.isCounting { write(management.ackElement) }
+            // A last ack of what we received (XEP-0198 §4), and a request for the server's.
+            if management.isCounting {
+                write(management.ackElement)
+                write(StreamManagement.element("r"))
+            }
             emit(.write(StreamHeader.closing))
             phase = .closing
             for timer in [SessionTimer.keepalive, .ackRequest, .ackTimeout] { cancel(timer) }

@@ -258,16 +258,22 @@ import XMPPCore
         var t = Transcript()
         t.logIn()
         t.server("<message from='friend@example.net/phone'/>")
+        let epoch = t.session.epoch
+        t.send(Presence(.unavailable).element)
+        t.send(answer("last"), answering: tracking("last", epoch: epoch))
         _ = t.take()
         t.event(.signOff)
         var actions = t.take()
-        #expect(actions.writes == ["<a xmlns='urn:xmpp:sm:3' h='1'/>", StreamHeader.closing])
+        #expect(actions.writes == ["<a xmlns='urn:xmpp:sm:3' h='1'/>", "<r xmlns='urn:xmpp:sm:3'/>", StreamHeader.closing])
         #expect(actions.contains(.schedule(.closing, after: .seconds(2))))
         #expect(t.send(message("late")) == .refused(.shuttingDown))
         t.server("</stream:stream>")
         actions = t.take()
         #expect(actions.end?.error == .shuttingDown)
         #expect(actions.end?.resumable == false)
+        // Written before the close: not dropped, only unconfirmed.
+        #expect(actions.reports == [AnswerDelivery(answer: tracking("last", epoch: epoch), outcome: .live, acknowledged: false)])
+        #expect(!actions.contains { if case .discarded = $0 { true } else { false } })
     }
 
     @Test func aServerThatRefusesStreamManagementStillGivesASession() throws {

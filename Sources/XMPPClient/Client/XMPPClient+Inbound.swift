@@ -46,7 +46,7 @@ extension XMPPClient {
             logger.notice("connected", metadata: [
                 "jid": "\(jid)", "server": "\(server)", "sasl": "\(mechanism)", "stream_management": "\(streamManagement)",
             ])
-            Task { await self.startSession(session) }
+            requests.spawn { await self.startSession(session) }
         case .resumed(let jid, let mechanism):
             let session = SessionInfo(jid: jid, mechanism: mechanism, server: server, streamManagement: true, resumed: true)
             state.withLock { state in

@@ -1,7 +1,7 @@
-"""The man pages: they render cleanly, and stay in step with the README and the code.
+"""The man pages: they render cleanly, and stay in step with docs/configuration.md and the code.
 
 When a branch adds a configuration key or a subcommand, these tests fail until adhocd.toml(5),
-adhocd(8) and the README's tables say what it does."""
+adhocd(8) and the tables of docs/configuration.md say what it does."""
 
 import gzip
 import re
@@ -36,11 +36,11 @@ def man_sections(page: Path) -> dict[str, list[str]]:
     return sections
 
 
-def readme_sections() -> dict[str, list[str]]:
-    """Keys of each table under a `### `[name]`` heading of the README's Configuration."""
+def reference_sections() -> dict[str, list[str]]:
+    """Keys of each table under a `## `[name]`` heading of docs/configuration.md."""
     sections: dict[str, list[str]] = {}
     current = None
-    for line in (REPO / "README.md").read_text().splitlines():
+    for line in (REPO / "docs" / "configuration.md").read_text().splitlines():
         heading = re.fullmatch(r"#+ `(\[.*\])`", line)
         if heading:
             current = heading.group(1)
@@ -83,13 +83,13 @@ def test_renders_without_warnings(page):
     assert "NAME" in shown and "SEE ALSO" in shown
 
 
-def test_every_documented_table_is_in_the_man_page_and_the_readme():
-    readme = readme_sections()
+def test_every_documented_table_is_in_the_man_page_and_the_reference():
+    reference = reference_sections()
     man = man_sections(MAN / "adhocd.toml.5")
-    assert readme, "no configuration tables found in the README"
-    assert set(readme) == set(man), "sections differ between the README and adhocd.toml(5)"
-    for section, keys in readme.items():
-        assert sorted(keys) == sorted(man[section]), f"keys of {section} differ between the README and adhocd.toml(5)"
+    assert reference, "no configuration tables found in docs/configuration.md"
+    assert set(reference) == set(man), "sections differ between docs/configuration.md and adhocd.toml(5)"
+    for section, keys in reference.items():
+        assert sorted(keys) == sorted(man[section]), f"keys of {section} differ between docs/configuration.md and adhocd.toml(5)"
 
 
 def test_every_key_the_code_reads_is_documented_and_no_other():

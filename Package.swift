@@ -122,7 +122,12 @@ let package = Package(
         // Tests. TestSupport starts throwaway Prosody servers (scripts/prosody_sandbox.py).
         .target(name: "TestSupport", dependencies: ["XMPPCore"], path: "Tests/TestSupport"),
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
-        .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPPCore", "TestSupport"]),
+        .testTarget(
+            name: "XMPPClientTests",
+            dependencies: [
+                "XMPPClient", "XMPPCore", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HostMetricsTests", dependencies: ["HostMetrics"]),
         .testTarget(name: "HealthMonitorTests", dependencies: ["HealthMonitor", "DBus", "CDBus", "TOMLConfig", "XMPPCore", "TestSupport"]),

@@ -13,15 +13,24 @@ final class SessionChannelHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     let connectionID: Int
+    private let target: ConnectionTarget
+    private let ended: EventLoopPromise<SessionEnd>
     private let driver: SessionDriver
     private var context: ChannelHandlerContext?
     private var readsPaused = false
     private var readWithheld = false
     private var heldBack = CircularBuffer<StreamEvent>()
 
-    init(connectionID: Int, driver: SessionDriver) {
+    init(connectionID: Int, target: ConnectionTarget, ended: EventLoopPromise<SessionEnd>, driver: SessionDriver) {
         self.connectionID = connectionID
+        self.target = target
+        self.ended = ended
         self.driver = driver
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        driver.attach(context.channel, id: connectionID, target: target, ended: ended)
+        context.fireChannelActive()
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

@@ -78,6 +78,9 @@ final class SessionDriver: Sendable {
         } catch {
             throw error as? ConnectionError ?? .tlsConfiguration("\(error)")
         }
+        // The connection joins the session as soon as it is active, before anything is read: a
+        // server may speak first (a `see-other-host` at once), and nothing it says is lost.
+        let ended = eventLoop.makePromise(of: SessionEnd.self)
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(connectTimeout))
             .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
@@ -88,19 +91,21 @@ final class SessionDriver: Sendable {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
                     }
                     try channel.pipeline.syncOperations.addHandler(XMLStreamHandler(limits: limits))
-                    try channel.pipeline.syncOperations.addHandler(SessionChannelHandler(connectionID: id, driver: self))
+                    try channel.pipeline.syncOperations.addHandler(
+                        SessionChannelHandler(connectionID: id, target: target, ended: ended, driver: self))
                 }
             }
         let channel: any Channel
         do {
             channel = try await bootstrap.connect(host: target.host, port: target.port).get()
         } catch {
-            throw .connectFailed(target: target.description, reason: "\(error)")
+            let failure = ConnectionError.connectFailed(target: target.description, reason: "\(error)")
+            ended.fail(failure)
+            throw failure
         }
-        let ended = eventLoop.flatSubmit { self.attach(channel, id: id, target: target) }
         do {
             return try await withTaskCancellationHandler {
-                try await ended.get()
+                try await ended.futureResult.get()
             } onCancel: {
                 channel.close(promise: nil)
             }
@@ -109,16 +114,15 @@ final class SessionDriver: Sendable {
         }
     }
 
-    private func attach(_ channel: any Channel, id: Int, target: ConnectionTarget) -> EventLoopFuture<SessionEnd> {
-        let promise = eventLoop.makePromise(of: SessionEnd.self)
-        guard channel.isActive,
-              let parser = try? channel.pipeline.syncOperations.handler(type: XMLStreamHandler.self),
+    /// Makes an active connection the session's (on the loop, from its pipeline).
+    func attach(_ channel: any Channel, id: Int, target: ConnectionTarget, ended promise: EventLoopPromise<SessionEnd>) {
+        guard let parser = try? channel.pipeline.syncOperations.handler(type: XMLStreamHandler.self),
               let handler = try? channel.pipeline.syncOperations.handler(type: SessionChannelHandler.self),
               var current = state.value, !current.stopped
         else {
             channel.close(promise: nil)
-            promise.succeed(SessionEnd(error: .connectionLost("closed as soon as it opened"), resumable: false, redirect: nil, wasOnline: false))
-            return promise.futureResult
+            promise.succeed(SessionEnd(error: .shuttingDown, resumable: false, redirect: nil, wasOnline: false))
+            return
         }
         if let previous = current.connection {
             previous.channel.close(promise: nil)
@@ -129,7 +133,6 @@ final class SessionDriver: Sendable {
         state.value = current
         let info = TransportInfo(target: target, isEncrypted: target.directTLS, isLoopback: Self.isLoopback(channel.remoteAddress))
         handle(.connected(info))
-        return promise.futureResult
     }
 
     static func isLoopback(_ address: SocketAddress?) -> Bool {

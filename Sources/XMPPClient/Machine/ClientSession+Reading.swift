@@ -31,7 +31,8 @@ extension ClientSession {
                 endWithStreamError(StreamError(.policyViolation), because: .unexpectedElement("\(skipped.name) (\(skipped.reason))"))
             }
         case .closed:
-            emit(.write(StreamHeader.closing))
+            // Our own closing tag is out already when we are the ones leaving.
+            if !signingOff { emit(.write(StreamHeader.closing)) }
             end(signingOff ? .shuttingDown : .streamClosed)
         }
     }

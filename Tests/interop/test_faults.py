@@ -14,11 +14,10 @@ import asyncio
 import re
 import time
 
-from adhocd_harness import Adhocd, join_group, run
+from adhocd_harness import Adhocd, join_group, run, xmpp_client
 from fault_proxy import FaultProxy
 from fault_scenarios import (LoadTally, audited_runs_by_tag, install_job, load_client, make_admin,
                              run_job_through_fault, runs_by_tag)
-from adhocd_harness import xmpp_client
 
 ROUNDS = 10
 

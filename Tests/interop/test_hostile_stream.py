@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from slixmpp.exceptions import IqError
 
-from adhocd_harness import Adhocd, execute, is_available, join_group, run, xmpp_client
+from adhocd_harness import Adhocd, execute, join_group, run, xmpp_client
 
 RULES = {"commands.status": {"allow": ["self", "group:coloc"]}}
 

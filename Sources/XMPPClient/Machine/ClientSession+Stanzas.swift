@@ -10,7 +10,12 @@ extension ClientSession {
         if element.namespace == StreamManagement.namespace {
             switch element.name {
             case "r":
-                if management.isCounting { write(management.ackElement) }
+                // Answered with the next stanza we write, or after a few milliseconds: one
+                // write instead of two, since servers ask after every stanza they send.
+                if management.isCounting, !ackReplyPending {
+                    ackReplyPending = true
+                    schedule(.ackReply, after: settings.ackReplyDelay)
+                }
             case "a":
                 acknowledge(element)
             default:
@@ -102,6 +107,7 @@ extension ClientSession {
         emit(.write(text))
         if management.isCounting {
             management.recordWritten(stanza, on: epoch)
+            if ackReplyPending { replyToAckRequest() }
             requestAckSoon()
         } else if let answer = stanza.answer {
             emit(.report(AnswerDelivery(answer: answer, outcome: outcome(of: answer, writtenOn: epoch), acknowledged: false)))
@@ -134,6 +140,13 @@ extension ClientSession {
     }
 
     // MARK: Acks and keepalive
+
+    /// Answers the server's pending ack request with everything handled so far.
+    mutating func replyToAckRequest() {
+        ackReplyPending = false
+        cancel(.ackReply)
+        write(management.ackElement)
+    }
 
     /// A burst gets one ack request: at once when it is large, else after a short delay.
     private mutating func requestAckSoon() {

@@ -27,6 +27,8 @@ struct ClientSession: Sendable {
         var ackDelay: Duration = .milliseconds(250)
         /// ...unless this many are unacknowledged already.
         var ackBurst = 8
+        /// The server's ack request is answered within this, or with our next stanza if sooner.
+        var ackReplyDelay: Duration = .milliseconds(10)
         /// Stanzas written but unacknowledged; past this, stanzas wait in the outbox.
         var maximumUnacknowledged = 256
         /// Stanzas waiting for a stream; past this, new ones are refused.
@@ -106,6 +108,7 @@ struct ClientSession: Sendable {
     var keepalivePingID: String?
     var keepaliveCount = 0
     var ackRequestPending = false
+    var ackReplyPending = false
     var signingOff = false
     var wasOnline = false
     /// The driver is not reading: acks cannot arrive, so their absence proves nothing.
@@ -225,6 +228,7 @@ struct ClientSession: Sendable {
         authenticatedFeatures = nil
         keepalivePingID = nil
         ackRequestPending = false
+        ackReplyPending = false
         signingOff = false
         wasOnline = false
         connectedAt = now
@@ -284,12 +288,14 @@ struct ClientSession: Sendable {
         case .online, .enabling:
             // A last ack of what we received (XEP-0198 §4), and a request for the server's.
             if management.isCounting {
+                ackReplyPending = false
+                cancel(.ackReply)
                 write(management.ackElement)
                 write(StreamManagement.element("r"))
             }
             emit(.write(StreamHeader.closing))
             phase = .closing
-            for timer in [SessionTimer.keepalive, .ackRequest, .ackTimeout] { cancel(timer) }
+            for timer in [SessionTimer.keepalive, .ackRequest, .ackReply, .ackTimeout] { cancel(timer) }
             schedule(.closing, after: Self.closingGrace)
         default:
             emit(.write(StreamHeader.closing))
@@ -302,6 +308,8 @@ struct ClientSession: Sendable {
         case .negotiation:
             guard phase != .online, phase != .closing, phase != .disconnected else { return }
             end(.negotiationTimedOut)
+        case .ackReply:
+            if ackReplyPending, phase == .online || phase == .closing { replyToAckRequest() }
         case .ackRequest:
             ackRequestPending = false
             if phase == .online, !management.awaitingAck, !management.unacknowledged.isEmpty { requestAck() }

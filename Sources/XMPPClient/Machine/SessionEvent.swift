@@ -21,6 +21,9 @@ enum SessionTimer: Hashable, Sendable, CaseIterable {
     case negotiation
     /// A short delay that gathers a burst of stanzas under one ack request.
     case ackRequest
+    /// A short delay before answering the server's ack request, so the answer can travel with
+    /// the stanza we are about to write.
+    case ackReply
     /// An ack request or keepalive ping unanswered this long means the connection is dead.
     case ackTimeout
     /// Time to prove the connection alive.

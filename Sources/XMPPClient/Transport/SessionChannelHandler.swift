@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOSSL
 import NIOTLS
@@ -49,6 +52,21 @@ final class SessionChannelHandler: ChannelDuplexHandler {
             driver.receive(.stream(event), on: connectionID)
         }
     }
+
+    /// Acknowledge at once what was read. Servers commonly run with Nagle's algorithm on
+    /// (Prosody does): a small element of theirs we do not answer with data (the `<a/>` to our
+    /// ack request) would otherwise wait for our delayed ACK, up to 40 ms, and hold back every
+    /// stanza queued behind it. Linux clears the flag as it goes, so it is set after each read.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        #if os(Linux)
+        try? context.channel.syncOptions?.setOption(Self.quickACK, value: 1)
+        #endif
+        context.fireChannelReadComplete()
+    }
+
+    #if os(Linux)
+    private static let quickACK = ChannelOptions.tcpOption(NIOBSDSocket.Option(rawValue: CInt(TCP_QUICKACK)))
+    #endif
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case TLSUserEvent.handshakeCompleted = event {

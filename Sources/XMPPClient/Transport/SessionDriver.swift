@@ -40,11 +40,11 @@ final class SessionDriver: Sendable {
         var readsPaused = false
         /// Signed off: no connection is taken any more.
         var stopped = false
+        var noticeHandler: NoticeHandler?
     }
 
     let eventLoop: any EventLoop
     private let state: NIOLoopBoundBox<State?>
-    private let noticeHandler = Mutex<NoticeHandler?>(nil)
     private let nextConnectionID = Atomic<Int>(0)
     private let tls: TLSSettings
     private let serverName: String
@@ -61,8 +61,12 @@ final class SessionDriver: Sendable {
     }
 
     /// Where notices go; set once, before the first connection.
+    ///
+    /// Kept in the loop's state, not in a `Mutex<NoticeHandler?>`: reading a closure out of a
+    /// generic container through `inout` (`withLock { $0 }`) writes it back wrapped in two more
+    /// reabstraction thunks, so every notice made the next one slower (found with the benchmark).
     func setNoticeHandler(_ handler: @escaping NoticeHandler) {
-        noticeHandler.withLock { $0 = handler }
+        eventLoop.execute { [state] in state.value?.noticeHandler = handler }
     }
 
     // MARK: Connections
@@ -217,7 +221,7 @@ final class SessionDriver: Sendable {
     }
 
     private func notify(_ notice: SessionNotice) {
-        noticeHandler.withLock { $0 }?(notice)
+        state.value?.noticeHandler?(notice)
     }
 
     private func perform(_ actions: [SessionAction]) {

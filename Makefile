@@ -24,7 +24,8 @@ demo: build
 # runs on one machine (worktrees) do not disturb each other.
 test: deps
 	@export TMPDIR="$$(mktemp -d /tmp/adhocd-test.XXXXXX)"; chmod 755 "$$TMPDIR"; \
-	trap 'python3 scripts/prosody_sandbox.py reap --root "$$TMPDIR" >/dev/null 2>&1 || true; rm -rf "$$TMPDIR"' EXIT; \
+	trap 'python3 scripts/prosody_sandbox.py reap --root "$$TMPDIR" >/dev/null 2>&1 || true; \
+	      python3 scripts/ejabberd_sandbox.py reap --root "$$TMPDIR" >/dev/null 2>&1 || true; rm -rf "$$TMPDIR"' EXIT; \
 	set -e; \
 	swift build --build-tests; \
 	swift test; \

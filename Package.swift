@@ -38,6 +38,7 @@ let package = Package(
                 "CResolv",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -143,7 +144,12 @@ let package = Package(
             name: "CommandTestKit", dependencies: ["Commands", "XMPPCore", .product(name: "Logging", package: "swift-log")],
             path: "Tests/CommandTestKit"),
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
-        .testTarget(name: "XMPPClientTests", dependencies: ["XMPPClient", "XMPPCore", "TestSupport"]),
+        .testTarget(
+            name: "XMPPClientTests",
+            dependencies: [
+                "XMPPClient", "XMPPCore", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "CommandTestKit", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AdHocTests", dependencies: ["AdHoc", "Commands", "CommandTestKit", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HostMetricsTests", dependencies: ["HostMetrics"]),

@@ -63,9 +63,9 @@ TAIL_LINES = 40
 DEFAULT_DISABLED_MECHANISMS = ("DIGEST-MD5",)
 
 # Modules on top of those Prosody always loads (c2s, presence, message, iq, posix, ...): what a
-# client test needs, and PEP for the bot's User Tune. No mod_register (accounts come from
-# prosodyctl), no mod_limits.
-MODULES_ENABLED = ("roster", "saslauth", "tls", "disco", "ping", "version", "pep")
+# client test needs, PEP for the bot's User Tune and XEP-0198 stream management (smacks). No
+# mod_register (accounts come from prosodyctl), no mod_limits.
+MODULES_ENABLED = ("roster", "saslauth", "tls", "disco", "ping", "version", "pep", "smacks")
 # Autoloaded modules we do not want: no server-to-server; no offline storage, so a message
 # sent while the bot is down is not replayed into a later test step (unless a test asks for it:
 # `offline_storage=True`, for what the bot does with messages stored while it was away).
@@ -297,40 +297,7 @@ class Sandbox:
             _make_traversable(path, _server_account())
 
     def _make_certificates(self) -> None:
-        """A throwaway CA and a server certificate for the domain it signed, valid from an hour
-        ago for two days (the back-dating tolerates a little clock skew)."""
-        certs = self.path / "certs"
-        (certs / "ca-db").mkdir(parents=True, exist_ok=True)  # `openssl ca` bookkeeping
-        (certs / "ca-db" / "index.txt").write_text("")
-        (certs / "openssl.cnf").write_text(_OPENSSL_CONFIG.format(domain=self.domain))
-        now = datetime.now(timezone.utc)
-        validity = ["-startdate", _asn1_time(now - timedelta(hours=1)),
-                    "-enddate", _asn1_time(now + timedelta(days=2))]
-        # Paths relative to certs/, which is the working directory: openssl's config syntax
-        # would mangle quotes or backslashes in an absolute path.
-        config = ["-config", "openssl.cnf"]
-        signing = ["openssl", "ca", "-batch", "-notext", "-rand_serial", *config, *validity]
-        new_key = ["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out"]
-        server = self.domain
-        for step in (
-            [*new_key, "ca.key"],
-            ["openssl", "req", "-new", *config, "-key", "ca.key", "-subj", "/CN=adhocd test CA",
-             "-out", "ca-db/ca.csr"],
-            [*signing, "-selfsign", "-keyfile", "ca.key", "-extensions", "ca_ext",
-             "-in", "ca-db/ca.csr", "-out", "ca.crt"],
-            [*new_key, f"{server}.key"],
-            ["openssl", "req", "-new", *config, "-key", f"{server}.key", "-subj", f"/CN={server}",
-             "-out", f"ca-db/{server}.csr"],
-            [*signing, "-cert", "ca.crt", "-keyfile", "ca.key", "-extensions", "server_ext",
-             "-in", f"ca-db/{server}.csr", "-out", f"{server}.crt"],
-        ):
-            result = subprocess.run(step, cwd=certs, capture_output=True, text=True,
-                                    stdin=subprocess.DEVNULL)
-            if result.returncode != 0:
-                raise SandboxError(f"certificate generation failed: {' '.join(step)}\n"
-                                   f"{result.stderr.strip()}")
-        for key in ("ca.key", f"{server}.key"):
-            (certs / key).chmod(0o640)  # the group is prosody's once handed over
+        make_certificates(self.path / "certs", self.domain)
 
     def _write_config(self, disabled_mechanisms, allow_plaintext: bool, log_level: str,
                       conflict_resolve: str, offline_storage: bool = False) -> None:
@@ -500,6 +467,43 @@ class Sandbox:
     def _reap_child(self) -> None:
         if self._process is not None:
             self._process.poll()
+
+
+def make_certificates(certs: Path, domain: str) -> None:
+    """In `certs`: a throwaway CA (ca.crt, ca.key) and a server certificate for the domain
+    (DOMAIN.crt, DOMAIN.key) that it signed, valid from an hour ago for two days (the
+    back-dating tolerates a little clock skew). The ejabberd sandbox uses it too."""
+    (certs / "ca-db").mkdir(parents=True, exist_ok=True)  # `openssl ca` bookkeeping
+    (certs / "ca-db" / "index.txt").write_text("")
+    (certs / "openssl.cnf").write_text(_OPENSSL_CONFIG.format(domain=domain))
+    now = datetime.now(timezone.utc)
+    validity = ["-startdate", _asn1_time(now - timedelta(hours=1)),
+                "-enddate", _asn1_time(now + timedelta(days=2))]
+    # Paths relative to certs/, which is the working directory: openssl's config syntax
+    # would mangle quotes or backslashes in an absolute path.
+    config = ["-config", "openssl.cnf"]
+    signing = ["openssl", "ca", "-batch", "-notext", "-rand_serial", *config, *validity]
+    new_key = ["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out"]
+    server = domain
+    for step in (
+        [*new_key, "ca.key"],
+        ["openssl", "req", "-new", *config, "-key", "ca.key", "-subj", "/CN=adhocd test CA",
+         "-out", "ca-db/ca.csr"],
+        [*signing, "-selfsign", "-keyfile", "ca.key", "-extensions", "ca_ext",
+         "-in", "ca-db/ca.csr", "-out", "ca.crt"],
+        [*new_key, f"{server}.key"],
+        ["openssl", "req", "-new", *config, "-key", f"{server}.key", "-subj", f"/CN={server}",
+         "-out", f"ca-db/{server}.csr"],
+        [*signing, "-cert", "ca.crt", "-keyfile", "ca.key", "-extensions", "server_ext",
+         "-in", f"ca-db/{server}.csr", "-out", f"{server}.crt"],
+    ):
+        result = subprocess.run(step, cwd=certs, capture_output=True, text=True,
+                                stdin=subprocess.DEVNULL)
+        if result.returncode != 0:
+            raise SandboxError(f"certificate generation failed: {' '.join(step)}\n"
+                               f"{result.stderr.strip()}")
+    for key in ("ca.key", f"{server}.key"):
+        (certs / key).chmod(0o640)  # the group is prosody's once handed over
 
 
 def _check_account(name: str, password: str) -> None:

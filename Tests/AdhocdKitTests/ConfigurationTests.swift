@@ -47,6 +47,7 @@ import XMPPCore
         ping_timeout = 5.5
         connect_timeout = 10
         reconnect_max_delay = 120
+        stream_management = false
 
         [adhoc]
         session_timeout = 3600
@@ -72,6 +73,7 @@ import XMPPCore
         #expect(client.pingTimeout == .milliseconds(5500))
         #expect(client.connectTimeout == .seconds(10))
         #expect(client.backoff.maximum == .seconds(120))
+        #expect(!client.streamManagement)
         #expect(configuration.sessionLimits == SessionLimits(defaultIdleTimeout: .seconds(3600), perAccount: 3, total: 50))
         #expect(configuration.builtins["status"] == .init(enabled: true, policy: AccessPolicy(
             allow: [.ownAccount, .group("coloc")], deny: [.account(try JID("eve@example.org"))])))

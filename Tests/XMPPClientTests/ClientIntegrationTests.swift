@@ -105,20 +105,23 @@ struct ClientIntegrationTests {
         }
     }
 
-    @Test func reportsAWrongPasswordClearlyAndBacksOff() async throws {
+    @Test func reportsAWrongPasswordClearlyAndBacksOffLong() async throws {
         try await withProsody(accounts: Self.accounts) { sandbox in
-            try await withClients([makeClient(sandbox, account: "bot", password: "wrong")]) { clients in
-                let start = ContinuousClock.now
-                var failures: [String] = []
-                while ContinuousClock.now - start < .seconds(3) {
-                    let reason = try await clients[0].wait(for: "a login failure", timeout: .seconds(5)) { event -> String? in
-                        if case .offline(let reason) = event { reason } else if case .online = event { "ONLINE" } else { nil }
-                    }
-                    failures.append(reason)
+            // The usual backoff would retry every 0.5–4 s; a refused login waits its own, longer one.
+            let bot = makeClient(sandbox, account: "bot", password: "wrong") { configuration in
+                configuration.authenticationBackoff = Backoff(initial: .seconds(8), maximum: .seconds(60))
+            }
+            try await withClients([bot]) { clients in
+                let reason = try await clients[0].wait(for: "a login failure", timeout: .seconds(5)) { event -> String? in
+                    if case .offline(let reason) = event { reason } else if case .online = event { "ONLINE" } else { nil }
                 }
-                #expect(failures.allSatisfy { $0.contains("authentication failed (not-authorized)") }, "\(failures)")
-                // 0.5 s doubling: attempts at about 0, 0.25–0.5, 0.75–1.5, 1.75–3.5 s. Never a storm.
-                #expect(failures.count >= 2 && failures.count <= 5, "\(failures.count) attempts in 3 s")
+                #expect(reason.contains("authentication failed (not-authorized)"), "\(reason)")
+                // No second attempt within 3 s (the next comes after 4–8 s).
+                await #expect(throws: TestFailure.self) {
+                    try await clients[0].wait(for: "a second attempt", timeout: .seconds(3)) { event -> Bool? in
+                        if case .offline = event { true } else { nil }
+                    }
+                }
             }
         }
     }

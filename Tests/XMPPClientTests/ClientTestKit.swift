@@ -14,6 +14,11 @@ final class EventLog: Sendable {
         state.withLock { $0.events.append(event) }
     }
 
+    /// Whether any event so far, read or not, matches.
+    func contains(_ match: (ClientEvent) -> Bool) -> Bool {
+        state.withLock { $0.events.contains(where: match) }
+    }
+
     /// The first unread event `match` accepts; everything up to it counts as read.
     func take<T>(_ match: (ClientEvent) -> T?) -> T? {
         state.withLock { state in
@@ -55,6 +60,11 @@ final class RunningClient: Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         throw TestFailure("timed out after \(timeout) waiting for \(description)")
+    }
+
+    /// Whether the client emitted a matching event at any time since it started.
+    func hasEmitted(_ match: @escaping @Sendable (ClientEvent) -> Bool) -> Bool {
+        log.contains(match)
     }
 
     @discardableResult

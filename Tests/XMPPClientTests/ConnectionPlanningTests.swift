@@ -1,4 +1,5 @@
 import Testing
+import XMPPCore
 @testable import XMPPClient
 
 @Suite struct ConnectionPlanningTests {
@@ -52,16 +53,16 @@ import Testing
         #expect(alternative.map(\.target) == ["b", "a", "c"])
     }
 
-    @Test func plansTargetsFromConfigurationSRVAndFallback() async {
-        let configured = await ConnectionTarget.candidates(domain: "example.org", host: "127.0.0.1", port: nil, tls: .startTLS, lookup: { _ in [] })
+    @Test func plansTargetsFromConfigurationSRVAndFallback() async throws {
+        let configured = try await ConnectionTarget.candidates(domain: "example.org", host: "127.0.0.1", port: nil, tls: .startTLS, lookup: { _ in [] })
         #expect(configured == [ConnectionTarget(host: "127.0.0.1", port: 5222, directTLS: false)])
-        let direct = await ConnectionTarget.candidates(domain: "example.org", host: "h", port: nil, tls: .directTLS, lookup: { _ in [] })
+        let direct = try await ConnectionTarget.candidates(domain: "example.org", host: "h", port: nil, tls: .directTLS, lookup: { _ in [] })
         #expect(direct == [ConnectionTarget(host: "h", port: 5223, directTLS: true)])
 
-        let noSRV = await ConnectionTarget.candidates(domain: "example.org", host: nil, port: nil, tls: .startTLS, lookup: { _ in [] })
+        let noSRV = try await ConnectionTarget.candidates(domain: "example.org", host: nil, port: nil, tls: .startTLS, lookup: { _ in [] })
         #expect(noSRV == [ConnectionTarget(host: "example.org", port: 5222, directTLS: false)])
 
-        let withSRV = await ConnectionTarget.candidates(domain: "example.org", host: nil, port: nil, tls: .startTLS, lookup: { name in
+        let withSRV = try await ConnectionTarget.candidates(domain: "example.org", host: nil, port: nil, tls: .startTLS, lookup: { name in
             if name == "_xmpps-client._tcp.example.org" { return [SRVRecord(priority: 5, weight: 0, port: 443, target: "tls.example.org")] }
             if name == "_xmpp-client._tcp.example.org" {
                 return [SRVRecord(priority: 1, weight: 0, port: 5222, target: "a.example.org"), SRVRecord(priority: 5, weight: 0, port: 5222, target: "b.example.org")]
@@ -72,11 +73,85 @@ import Testing
             ConnectionTarget(host: "a.example.org", port: 5222, directTLS: false),
             ConnectionTarget(host: "tls.example.org", port: 443, directTLS: true),
             ConnectionTarget(host: "b.example.org", port: 5222, directTLS: false),
-            ConnectionTarget(host: "example.org", port: 5222, directTLS: false),
         ])
+    }
+
+    @Test func srvRecordsFoundMeanNoFallbackAndADotTargetAborts() async throws {
+        let dot = [SRVRecord(priority: 0, weight: 0, port: 0, target: "")]
+        await #expect(throws: ConnectionError.serviceNotOffered("example.org")) {
+            _ = try await ConnectionTarget.candidates(domain: "example.org", host: nil, port: nil, tls: .startTLS, lookup: { _ in dot })
+        }
+        // Direct TLS declined, STARTTLS offered: only the STARTTLS records.
+        let one = try await ConnectionTarget.candidates(domain: "example.org", host: nil, port: nil, tls: .startTLS, lookup: { name in
+            name.hasPrefix("_xmpps-client") ? dot : [SRVRecord(priority: 1, weight: 0, port: 5222, target: "a.example.org")]
+        })
+        #expect(one == [ConnectionTarget(host: "a.example.org", port: 5222, directTLS: false)])
+        // Direct TLS only: a "." there is final too.
+        await #expect(throws: ConnectionError.serviceNotOffered("example.org")) {
+            _ = try await ConnectionTarget.candidates(domain: "example.org", host: nil, port: nil, tls: .directTLS, lookup: { _ in dot })
+        }
+    }
+
+    @Test func readsAddressesOfRedirectsAndResumptionLocations() {
+        #expect(ConnectionTarget(address: "b.example.org", defaultPort: 5222, directTLS: false) == ConnectionTarget(host: "b.example.org", port: 5222, directTLS: false))
+        #expect(ConnectionTarget(address: "b.example.org:5299", defaultPort: 5222, directTLS: true) == ConnectionTarget(host: "b.example.org", port: 5299, directTLS: true))
+        #expect(ConnectionTarget(address: "[2001:db8::1]", defaultPort: 5222, directTLS: false)?.host == "2001:db8::1")
+        #expect(ConnectionTarget(address: "[2001:db8::1]:5300", defaultPort: 5222, directTLS: false)?.port == 5300)
+        for bad in ["", "2001:db8::1", "host:port", "host:0", "[::1", "[::1]x", "a b", "h:70000"] {
+            #expect(ConnectionTarget(address: bad, defaultPort: 5222, directTLS: false) == nil, "\(bad)")
+        }
     }
 
     private func encodeName(_ name: String) -> [UInt8] {
         name.split(separator: ".").flatMap { [UInt8($0.utf8.count)] + Array($0.utf8) } + [0]
+    }
+}
+
+@Suite struct ReconnectPolicyTests {
+    func policy() -> ReconnectPolicy {
+        ReconnectPolicy(
+            backoff: Backoff(initial: .seconds(1), maximum: .seconds(60)),
+            authenticationBackoff: Backoff(initial: .seconds(300), maximum: .seconds(3_600)),
+            stableSessionDuration: .seconds(60))
+    }
+
+    let top: (ClosedRange<Double>) -> Double = { $0.upperBound }
+
+    @Test func aRefusedLoginIsRetriedWithALongBackoffNotEveryMinute() {
+        var policy = policy()
+        let refused = ConnectionError.authentication(.authenticationFailed(condition: "not-authorized", text: nil))
+        let delays = (0..<6).map { _ in policy.decide(after: refused, jitter: top).delay }
+        #expect(delays == [300, 600, 1_200, 2_400, 3_600, 3_600].map { Duration.seconds($0) })
+        // Other failures keep their own, short schedule.
+        #expect(policy.decide(after: .connectionLost("reset"), jitter: top).delay == .seconds(1))
+    }
+
+    @Test func seeOtherHostIsFollowedAtOnceAFewTimesInARow() {
+        var policy = policy()
+        let elsewhere = ConnectionTarget(host: "b.example.org", port: 5222, directTLS: false)
+        let redirect = ConnectionError.streamError(StreamError(.seeOtherHost, conditionText: "b.example.org"))
+        for _ in 0..<ReconnectPolicy.maximumRedirects {
+            #expect(policy.decide(after: redirect, redirect: elsewhere, jitter: top) == .init(delay: .zero, target: elsewhere))
+        }
+        // A redirect loop falls back to the usual targets with backoff.
+        #expect(policy.decide(after: redirect, redirect: elsewhere, jitter: top) == .init(delay: .seconds(1), target: nil))
+    }
+
+    @Test func conflictWaitsLongestAndAResumableLossIsRetriedAtOnce() {
+        var policy = policy()
+        #expect(policy.decide(after: .streamError(StreamError(.conflict)), jitter: top).delay == .seconds(60))
+        #expect(policy.decide(after: .connectionLost("cut"), resumable: true, onlineFor: .seconds(30), jitter: top).delay == .zero)
+        // Lost right after it came up: the initial delay, however often it happens.
+        for _ in 0..<10 {
+            #expect(policy.decide(after: .connectionLost("cut"), resumable: true, onlineFor: .milliseconds(100), jitter: top).delay == .seconds(1))
+        }
+        #expect(policy.decide(after: .serviceNotOffered("example.org"), jitter: top).delay == .seconds(60))
+    }
+
+    @Test func aStableSessionResetsTheDelays() {
+        var policy = policy()
+        for _ in 0..<5 { _ = policy.decide(after: .connectionLost("x"), jitter: top) }
+        #expect(policy.decide(after: .connectionLost("x"), jitter: top).delay == .seconds(32))
+        #expect(policy.decide(after: .connectionLost("x"), onlineFor: .seconds(61), jitter: top).delay == .seconds(1))
     }
 }

@@ -67,11 +67,32 @@ import Testing
         #expect(error.kind == .error)
         #expect(error.error?.condition == .serviceUnavailable)
         #expect(error.error?.type == .cancel)
+        // The request's payload is never echoed (RFC 6120 §8.3.1 makes it optional).
+        #expect(error.element.elements.map(\.name) == ["error"])
+    }
+
+    @Test func errorTextsAreCutToAFewHundredBytes() {
+        let node = String(repeating: "n&", count: 70_000)
+        let request = IQ(element: XMLElement("iq", namespace: StreamNamespace.client, ["type": "get", "id": "big", "from": "s@x/y"], children: [
+            .element(XMLElement("query", namespace: DiscoNamespace.info, ["node": node])),
+        ]))
+        let answer = request.error(StanzaError(.itemNotFound, text: "no command '\(node)'"))
+        let written = answer.element.serialized(inheritedNamespace: StreamNamespace.client)
+        #expect(written.utf8.count < 1_024, "\(written.utf8.count) bytes")
+        #expect(answer.error?.text?.hasSuffix("…") == true)
+        #expect(StanzaError(.badRequest, text: "short").element.childText("text") == "short")
     }
 
     @Test func streamErrorsReadAndWrite() {
         let error = StreamError(.policyViolation, text: "too big")
         #expect(StreamError(element: error.element) == error)
         #expect(error.element.serialized() == "<error xmlns='http://etherx.jabber.org/streams'><policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>too big</text></error>")
+        // On the wire it carries the stream prefix.
+        #expect(error.serialized == "<stream:error><policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>too big</text></stream:error>")
+        let redirect = StreamError(element: XMLElement("error", namespace: StreamNamespace.stream, children: [
+            .element(XMLElement("see-other-host", namespace: StreamNamespace.streamErrors, text: "[2001:db8::1]:5222")),
+        ]))
+        #expect(redirect.condition == .seeOtherHost)
+        #expect(redirect.conditionText == "[2001:db8::1]:5222")
     }
 }

@@ -130,26 +130,105 @@ import Testing
         #expect(error?.condition == .unsupportedEncoding)
     }
 
-    @Test func enforcesTheSizeLimit() {
-        let limits = XMLStreamParser.Limits(maximumElementBytes: 10_000, maximumDepth: 32)
-        let small = "<message><body>" + String(repeating: "a", count: 5_000) + "</body></message>"
-        #expect(parse(Self.header + small + small + small, limits: limits).error == nil)
-        let big = "<message><body>" + String(repeating: "a", count: 20_000) + "</body></message>"
-        for chunkSize in [1, 1000, .max] {
-            let (_, error) = parse(Self.header + big, chunkSize: chunkSize, limits: limits)
-            #expect(error?.condition == .policyViolation)
+    /// The elements and skip reports among `events`, in order, as short strings.
+    func outline(_ events: [StreamEvent]) -> [String] {
+        events.compactMap { event in
+            switch event {
+            case .element(let element): element.name + (element[attribute: "id"].map { "#\($0)" } ?? "")
+            case .skipped(let skipped): "skipped \(skipped.name)#\(skipped.id ?? "")"
+            case .opened, .closed: nil
+            }
         }
-        // A huge attribute value is buffered by libxml2 before any callback: still caught.
-        let attribute = "<message id='" + String(repeating: "b", count: 50_000) + "'/>"
-        #expect(parse(Self.header + attribute, limits: limits).error?.condition == .policyViolation)
     }
 
-    @Test func enforcesTheDepthLimit() {
+    @Test(arguments: [1, 1000, 4096, .max])
+    func skipsAStanzaOverTheSizeLimitAloneAndKeepsTheStream(chunkSize: Int) {
+        let limits = XMLStreamParser.Limits(maximumElementBytes: 10_000, maximumDepth: 32)
+        let small = "<message id='s'><body>" + String(repeating: "a", count: 5_000) + "</body></message>"
+        let big = "<iq type='set' id='big' from='stranger@example.net/x' to='bot@example.org/adhocd'><query xmlns='urn:x'>"
+            + String(repeating: "<item>b</item>", count: 2_000) + "</query></iq>"
+        let (events, error) = parse(Self.header + small + big + small + "</stream:stream>", chunkSize: chunkSize, limits: limits)
+        #expect(error == nil)
+        #expect(outline(events) == ["message#s", "skipped iq#big", "message#s"])
+        #expect(events.last == .closed)
+        guard case .skipped(let skipped) = events[2] else { Issue.record("no skip report"); return }
+        #expect(skipped == SkippedStanza(
+            name: "iq", namespace: "jabber:client", id: "big", type: "set", from: "stranger@example.net/x",
+            to: "bot@example.org/adhocd", reason: .tooLarge(limit: 10_000)))
+        #expect(skipped.isRequest)
+    }
+
+    @Test func theSizeCountsTheWholeStanzaStartTagIncluded() {
+        let first = "<presence/>"
+        let stanza = "<message id='m' to='a@b'><body>" + String(repeating: "x", count: 300) + "</body></message>"
+        let size = stanza.utf8.count
+        let fits = parse(Self.header + first + stanza, limits: .init(maximumElementBytes: size, maximumDepth: 8))
+        #expect(outline(fits.events) == ["presence", "message#m"])
+        let over = parse(Self.header + first + stanza, limits: .init(maximumElementBytes: size - 1, maximumDepth: 8))
+        #expect(outline(over.events) == ["presence", "skipped message#m"])
+
+        // A start tag alone past the limit: libxml2 buffers it before any callback.
+        let limits = XMLStreamParser.Limits(maximumElementBytes: 10_000, maximumDepth: 32)
+        let attribute = "<iq type='get' id='n'><query xmlns='http://jabber.org/protocol/disco#info' node='"
+            + String(repeating: "b", count: 50_000) + "'/></iq><message id='after'/>"
+        for chunkSize in [1, 4096, .max] {
+            let (events, error) = parse(Self.header + attribute, chunkSize: chunkSize, limits: limits)
+            #expect(error == nil)
+            #expect(outline(events) == ["skipped iq#n", "message#after"], "chunk size \(chunkSize)")
+        }
+        let topLevelTag = "<message id='" + String(repeating: "c", count: 50_000) + "'/><message id='after'/>"
+        let (events, _) = parse(Self.header + topLevelTag, limits: limits)
+        // The id is longer than any id we would echo: it is dropped, not cut.
+        #expect(outline(events) == ["skipped message#", "message#after"])
+    }
+
+    @Test func skipsAStanzaOverTheDepthLimitAlone() {
         let limits = XMLStreamParser.Limits(maximumElementBytes: 262_144, maximumDepth: 4)
-        let ok = "<a><b><c><d/></c></b></a>"
-        let deep = "<a><b><c><d><e/></d></c></b></a>"
-        #expect(parse(Self.header + ok, limits: limits).error == nil)
-        #expect(parse(Self.header + deep, limits: limits).error?.condition == .policyViolation)
+        let ok = "<a id='1'><b><c><d/></c></b></a>"
+        let deep = "<a id='2'><b><c><d><e/></d></c></b></a>"
+        let (events, error) = parse(Self.header + ok + deep + ok, limits: limits)
+        #expect(error == nil)
+        #expect(outline(events) == ["a#1", "skipped a#2", "a#1"])
+        guard case .skipped(let skipped) = events[2] else { Issue.record("no skip report"); return }
+        #expect(skipped.reason == .tooDeep(limit: 4))
+    }
+
+    @Test func theDefaultsAcceptWhatServersRelay() {
+        // The message from issue 10 that used to end the stream: 40 nested elements.
+        let nested = "<message id='n' from='s@example.net/r'>" + String(repeating: "<x>", count: 40) + String(repeating: "</x>", count: 40) + "</message>"
+        #expect(outline(parse(Self.header + nested).events) == ["message#n"])
+        let deep = "<message id='d'>" + String(repeating: "<x>", count: 100) + String(repeating: "</x>", count: 100) + "</message>"
+        #expect(outline(parse(Self.header + deep).events) == ["message#d"])
+        let large = "<message id='l'><body>" + String(repeating: "y", count: 512 * 1024) + "</body></message>"
+        #expect(outline(parse(Self.header + large, chunkSize: 65_536).events) == ["message#l"])
+    }
+
+    @Test func aSkippedStanzaIsNotBuilt() throws {
+        let parser = XMLStreamParser(limits: .init(maximumElementBytes: 65_536, maximumDepth: 16))
+        _ = try parser.feed(Self.header + "<message id='huge'>")
+        var largest = 0
+        let chunk = String(repeating: "<item a='1'>text</item>", count: 2_000)
+        for _ in 0..<100 {  // about 4.6 MB in all
+            #expect(try parser.feed(chunk).isEmpty)
+            largest = max(largest, parser.retainedElementCount)
+        }
+        let events = try parser.feed("</message><presence/>")
+        #expect(outline(events) == ["skipped message#huge", "presence"])
+        // Bounded by the limit (about 2,850 items fit in 64 KiB), not by the 200,000 items sent.
+        #expect(largest < 3_000, "\(largest) elements retained")
+        #expect(parser.retainedElementCount == 0)
+    }
+
+    @Test func skipReportsCutWhatTheyCarry() {
+        let longType = String(repeating: "t", count: 100)
+        let longFrom = String(repeating: "f", count: 4_000)
+        let element = "<iq type='\(longType)' id='i' from='\(longFrom)'><x>" + String(repeating: "<y/>", count: 20) + "</x></iq>"
+        let (events, _) = parse(Self.header + element, limits: .init(maximumElementBytes: 100_000, maximumDepth: 1))
+        guard case .skipped(let skipped) = events.last else { Issue.record("no skip report"); return }
+        #expect(skipped.type == nil)
+        #expect(skipped.from == nil)
+        #expect(skipped.id == "i")
+        #expect(!skipped.isRequest)
     }
 
     @Test func staysFailedUntilReset() throws {

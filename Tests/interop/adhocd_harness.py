@@ -255,7 +255,8 @@ async def command_nodes(client, bot_jid: str) -> list[str]:
 
 
 async def execute(client, bot_jid: str, node: str, *, action: str = "execute",
-                  sessionid: str | None = None, form: dict | None = None, form_type: str = "submit"):
+                  sessionid: str | None = None, form: dict | None = None, form_type: str = "submit",
+                  timeout: float = 15):
     """Sends one <command/> and returns its answer (the Iq); raises IqError on an error answer."""
     payload = None
     if form is not None:
@@ -263,7 +264,7 @@ async def execute(client, bot_jid: str, node: str, *, action: str = "execute",
         for var, value in form.items():
             payload.add_field(var=var, value=value)
     return await client.plugin["xep_0050"].send_command(
-        bot_jid, node, action=action, sessionid=sessionid, payload=payload, timeout=15)
+        bot_jid, node, action=action, sessionid=sessionid, payload=payload, timeout=timeout)
 
 
 async def software_version(client, jid: str) -> str:

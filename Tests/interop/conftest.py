@@ -11,6 +11,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
 
+from ejabberd_sandbox import EjabberdSandbox  # noqa: E402
 from prosody_sandbox import Sandbox  # noqa: E402
 
 ACCOUNTS = {"bot": "botpw", "user": "userpw", "stranger": "strangerpw"}
@@ -36,16 +37,33 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
-@pytest.fixture
-def sandbox(request):
-    """A started Sandbox with accounts bot, user and stranger; stopped and removed afterwards."""
+def _running(request, kind: str):
+    """Starts a server of `kind` in a temp dir with the test accounts; yields it, prints its log
+    when the test failed (under "Captured stdout teardown"), then stops it and removes the dir."""
     directory = tempfile.mkdtemp(prefix="adhocd-pytest-")
+    os.chmod(directory, 0o755)  # the servers run as their own users
     try:
-        with Sandbox.start(directory, accounts=ACCOUNTS) as server:
+        start = Sandbox.start if kind == "prosody" else EjabberdSandbox.start
+        with start(directory, accounts=ACCOUNTS) as server:
             yield server
             report = getattr(request.node, "report_call", None)
             if report is not None and report.failed:
-                # Shown with the failure, under "Captured stdout teardown".
-                print(f"Prosody log for the failed test:\n{server.log_tail()}")
+                print(f"{kind} log for the failed test:\n{server.log_tail()}")
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def sandbox(request):
+    """A started Prosody with accounts bot, user and stranger; stopped and removed afterwards."""
+    yield from _running(request, "prosody")
+
+
+@pytest.fixture(params=["prosody", "ejabberd"])
+def any_server(request):
+    """Each server in turn, with the same accounts: Prosody (mod_smacks), then ejabberd
+    (mod_stream_mgmt). ejabberd is optional on a developer machine, required under CI."""
+    if request.param == "ejabberd" and not shutil.which("ejabberdctl") \
+            and os.environ.get("CI", "").lower() not in ("1", "true", "yes"):
+        pytest.skip("ejabberd not installed (make deps installs it)")
+    yield from _running(request, request.param)

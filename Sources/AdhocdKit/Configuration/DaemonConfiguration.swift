@@ -225,6 +225,7 @@ public struct DaemonConfiguration: Sendable {
         if let timeout = try section.seconds("ping_timeout", in: 1...600) { client.pingTimeout = timeout }
         if let timeout = try section.seconds("connect_timeout", in: 1...600) { client.connectTimeout = timeout }
         if let maximum = try section.seconds("reconnect_max_delay", in: 1...3600) { client.backoff.maximum = maximum }
+        if let enabled = try section.bool("stream_management") { client.streamManagement = enabled }
     }
 
     private static func readBuiltin(_ section: inout ConfigSection, enabledByDefault: Bool) throws(ConfigurationError) -> BuiltinSettings {

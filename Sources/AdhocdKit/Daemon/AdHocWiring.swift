@@ -12,9 +12,10 @@ struct RosterGroups: GroupDirectory {
 
 extension CommandResponder {
     /// Connects the responder to a client: command requests, disco for command nodes, and the
-    /// features it brings. A node the requester may not run answers like no node at all.
+    /// features it brings. A node the requester may not run answers like no node at all. Both
+    /// depend on the roster (permissions come from its groups): after a new login they wait for it.
     func attach(to client: XMPPClient) {
-        client.router.register(.set, namespace: CommandNamespace.commands) { [self] request in
+        client.router.register(.set, namespace: CommandNamespace.commands, requiresRoster: true) { [self] request in
             try await handle(request.payload, from: request.from)
         }
         for feature in CommandResponder.features { client.disco.addFeature(feature) }
@@ -25,6 +26,7 @@ extension CommandResponder {
                 guard node == CommandNamespace.commands else { return nil }
                 guard let ownJID = client?.boundJID else { return [] }
                 return discoItems(for: requester, ownJID: ownJID)
-            })
+            },
+            requiresRoster: true)
     }
 }

@@ -79,7 +79,7 @@ struct RestartOnlyFollower: ConfigurationFollower {
 /// The parts of the client configuration that only a new connection can change.
 struct ConnectionIdentity: Equatable {
     var account: JID, password: Secret, resource: String, host: String?, port: Int?, tls: TLSMode, caFile: String?
-    var keepalive: Duration, pingTimeout: Duration, connectTimeout: Duration, maximumBackoff: Duration
+    var keepalive: Duration, pingTimeout: Duration, connectTimeout: Duration, maximumBackoff: Duration, streamManagement: Bool
 
     init(_ client: ClientConfiguration) {
         account = client.account
@@ -93,5 +93,6 @@ struct ConnectionIdentity: Equatable {
         pingTimeout = client.pingTimeout
         connectTimeout = client.connectTimeout
         maximumBackoff = client.backoff.maximum
+        streamManagement = client.streamManagement
     }
 }

@@ -33,6 +33,19 @@ public struct ClientConfiguration: Sendable {
     public var pingTimeout: Duration
     /// Reconnect delays.
     public var backoff: Backoff
+    /// Reconnect delays after the server refused our credentials: long, since retrying a wrong
+    /// password every minute only fills logs (and may get the account locked).
+    public var authenticationBackoff: Backoff
+    /// XEP-0198 stream management: acks, and resumption that keeps replies across a dropped
+    /// connection. Used when the server offers it.
+    public var streamManagement: Bool
+    /// A request seen again from the same sender with the same id within this time is
+    /// answered from the recent answers (clients re-send after their own reconnect), never run
+    /// twice; an answer waiting this long for a connection is dropped.
+    public var duplicateWindow: Duration
+    /// Requests handled at once; past this the client stops reading until some finish, so a
+    /// flood is held back by TCP rather than piling up in memory.
+    public var maximumConcurrentRequests: Int
     /// A session that lasted this long resets the reconnect delay to its start.
     public var stableSessionDuration: Duration
     public var parserLimits: XMLStreamParser.Limits
@@ -55,6 +68,10 @@ public struct ClientConfiguration: Sendable {
         keepaliveInterval: Duration = .seconds(60),
         pingTimeout: Duration = .seconds(20),
         backoff: Backoff = Backoff(),
+        authenticationBackoff: Backoff = Backoff(initial: .seconds(300), maximum: .seconds(3_600)),
+        streamManagement: Bool = true,
+        duplicateWindow: Duration = .seconds(600),
+        maximumConcurrentRequests: Int = 64,
         stableSessionDuration: Duration = .seconds(60),
         parserLimits: XMLStreamParser.Limits = XMLStreamParser.Limits()
     ) {
@@ -75,6 +92,10 @@ public struct ClientConfiguration: Sendable {
         self.keepaliveInterval = keepaliveInterval
         self.pingTimeout = pingTimeout
         self.backoff = backoff
+        self.authenticationBackoff = authenticationBackoff
+        self.streamManagement = streamManagement
+        self.duplicateWindow = duplicateWindow
+        self.maximumConcurrentRequests = maximumConcurrentRequests
         self.stableSessionDuration = stableSessionDuration
         self.parserLimits = parserLimits
     }

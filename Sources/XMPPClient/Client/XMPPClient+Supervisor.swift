@@ -3,51 +3,66 @@ import NIOCore
 import Synchronization
 import XMPPCore
 
-/// The supervisor: connect, negotiate, serve, and reconnect with backoff until shutdown.
+/// The supervisor: connect, let the session run, and reconnect by `ReconnectPolicy` until shutdown.
 extension XMPPClient {
+    /// How long a shutdown gives running commands (cancelled) to send their answers.
+    static let shutdownGrace = Duration.seconds(2)
+
     /// Stays online until `shutdown()` or cancellation, reconnecting after every failure.
     public func run() async {
-        var backoff = configuration.backoff
+        var policy = ReconnectPolicy(
+            backoff: configuration.backoff, authenticationBackoff: configuration.authenticationBackoff,
+            stableSessionDuration: configuration.stableSessionDuration)
+        var redirect: ConnectionTarget?
         while !isStopping, !Task.isCancelled {
-            let (onlineSince, failure) = await runOneSession()
+            let (end, onlineFor) = await connectOnce(preferring: redirect)
             if isStopping || Task.isCancelled { break }
-            if let onlineSince, ContinuousClock.now - onlineSince >= configuration.stableSessionDuration {
-                backoff.reset()
-            }
-            var delay = backoff.nextDelay()
-            if case .streamError(let error)? = failure as? ConnectionError, error.condition == .conflict {
-                // Another client took our resource. Coming straight back would only kick it in
-                // turn; wait the longest delay so two misconfigured daemons do not flap.
-                logger.error("another session took resource '\(configuration.resource)' (is adhocd running twice with one account?)")
-                delay = backoff.maximum
-            }
-            logger.info("reconnecting", metadata: ["delay": "\(delay.formattedSeconds)"])
-            await sleepUnlessStopping(delay)
+            let decision = policy.decide(after: end.error, redirect: end.redirect, resumable: end.resumable, onlineFor: onlineFor)
+            redirect = decision.target
+            report(end, next: decision)
+            await sleepUnlessStopping(decision.delay)
         }
+        if !isStopping { await requests.stop(grace: Self.shutdownGrace) }
         broadcaster.yield(.stopped)
         broadcaster.finish()
     }
 
-    /// Leaves gracefully: unavailable presence, end of stream, close; `run()` then returns.
+    private func report(_ end: SessionEnd, next decision: ReconnectPolicy.Decision) {
+        let metadata: Logger.Metadata = ["delay": "\(decision.delay.formattedSeconds)"]
+        if end.error.isAuthenticationFailure {
+            logger.error("login refused: \(end.error); trying again in \(decision.delay.formattedSeconds)")
+        } else if case .streamError(let error) = end.error, error.condition == .conflict {
+            // Another client took our resource. Coming straight back would only kick it in turn.
+            logger.error("another session took resource '\(configuration.resource)' (is adhocd running twice with one account?)", metadata: metadata)
+        } else if let target = decision.target {
+            logger.notice("the server sent us to \(target)", metadata: metadata)
+        } else {
+            logger.warning("connection lost or failed: \(end)", metadata: metadata)
+        }
+        logger.info("reconnecting", metadata: metadata)
+    }
+
+    /// Leaves gracefully: running commands are cancelled and their answers sent, then
+    /// unavailable presence, `</stream:stream>`, close; `run()` then returns.
     public func shutdown() async {
-        let (connection, waiter) = state.withLock { state in
+        let waiter = state.withLock { state in
             state.stopping = true
             defer { state.wakeSupervisor = nil }
-            return (state.connection, state.wakeSupervisor)
+            return state.wakeSupervisor
         }
         waiter?.resume()
-        guard let connection else { return }
-        logger.info("signing off")
-        try? await connection.send(Presence(.unavailable).element)
-        try? await connection.send(.close)
-        // Give the server a moment to close its side, then close ours regardless.
-        connection.channel.eventLoop.scheduleTask(in: .seconds(2)) { connection.close() }
-        try? await connection.channel.closeFuture.get()
+        await requests.stop(grace: Self.shutdownGrace)
+        if isOnline {
+            logger.info("signing off")
+            try? await send(Presence(.unavailable).element)
+        }
+        try? await driver.signOff().get()
     }
 
     var isStopping: Bool { state.withLock { $0.stopping } }
 
     func sleepUnlessStopping(_ delay: Duration) async {
+        guard delay > .zero else { return }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(for: delay) }
             group.addTask {
@@ -68,86 +83,40 @@ extension XMPPClient {
         }
     }
 
-    /// One connection from connect to disconnect: when it went online, if it did, and why it ended.
-    func runOneSession() async -> (onlineSince: ContinuousClock.Instant?, failure: (any Error)?) {
-        var onlineSince: ContinuousClock.Instant?
-        var failure: (any Error)?
-        do {
-            let connection = try await connect()
-            defer { connection.close() }
-            var events = connection.events.makeAsyncIterator()
-            let negotiated = try await negotiate(connection, &events)
-            // Published and checked in one step: shutdown() either sees this connection and
-            // closes it, or has already begun and this session never starts.
-            let stopping = state.withLock { state in
-                guard !state.stopping else { return true }
-                state.connection = connection
-                state.boundJID = negotiated.boundJID
-                state.session = SessionInfo(jid: negotiated.boundJID, mechanism: negotiated.mechanism.name, server: connection.target)
-                return false
-            }
-            guard !stopping else {
-                try? await connection.send(.close)
-                return (nil, ConnectionError.shuttingDown)
-            }
-            onlineSince = .now
-            logger.notice("connected", metadata: [
-                "jid": "\(negotiated.boundJID)", "server": "\(connection.target)", "sasl": "\(negotiated.mechanism)",
-            ])
-            try await serve(connection, &events)
-        } catch {
-            failure = error
+    /// One connection, from the first target that answers to its end; how long it was online.
+    private func connectOnce(preferring redirect: ConnectionTarget?) async -> (SessionEnd, Duration?) {
+        var targets: [ConnectionTarget] = []
+        if let redirect {
+            targets.append(redirect)
+        } else if let location = await driver.resumptionTarget(directTLS: configuration.tls == .directTLS) {
+            // XEP-0198 `location`: where the server prefers us to resume; the usual targets follow.
+            targets.append(location)
         }
-        state.withLock { state in
-            state.connection = nil
-            state.boundJID = nil
-            state.session = nil
-        }
-        pending.failAll(with: ConnectionError.notConnected)
-        let reason = failure.map { "\($0)" } ?? "disconnected"
-        if !isStopping {
-            if let error = failure as? ConnectionError, error.isAuthenticationFailure {
-                logger.error("login refused: \(reason)")
-            } else {
-                logger.warning("connection lost or failed: \(reason)")
-            }
-        }
-        broadcaster.yield(.offline(reason: reason))
-        return (onlineSince, failure)
-    }
-
-    func connect() async throws -> StreamConnection {
-        let targets = await ConnectionTarget.candidates(
-            domain: configuration.account.domain, host: configuration.host, port: configuration.port, tls: configuration.tls)
         var failures: [String] = []
-        for target in targets {
+        do {
+            targets += try await ConnectionTarget.candidates(
+                domain: configuration.account.domain, host: configuration.host, port: configuration.port, tls: configuration.tls)
+        } catch {
+            failures.append("\(error)")
+            if targets.isEmpty { return (SessionEnd(error: error, resumable: false, redirect: nil, wasOnline: false), nil) }
+        }
+        var tried: [ConnectionTarget] = []
+        for target in targets where !tried.contains(target) {
+            tried.append(target)
+            if isStopping { break }
             do {
                 logger.debug("connecting", metadata: ["server": "\(target)"])
-                return try await StreamConnection.connect(
-                    to: target, tls: configuration.tlsSettings, serverName: configuration.account.domain,
-                    limits: configuration.parserLimits, timeout: TimeAmount(configuration.connectTimeout))
+                let end = try await driver.run(on: target, connectTimeout: configuration.connectTimeout)
+                let onlineFor = state.withLock { state in
+                    defer { state.onlineSince = nil }
+                    return state.onlineSince.map { ContinuousClock.now - $0 }
+                }
+                return (end, onlineFor)
             } catch {
                 failures.append("\(error)")
             }
         }
-        throw ConnectionError.noTargetReachable(failures)
-    }
-
-    func negotiate(_ connection: StreamConnection, _ events: inout StreamEvents) async throws -> NegotiatedStream {
-        // Closing the channel at the deadline ends the event stream, which ends negotiation.
-        let timedOut = Atomic<Bool>(false)
-        let deadline = connection.channel.eventLoop.scheduleTask(in: TimeAmount(configuration.negotiationTimeout)) {
-            timedOut.store(true, ordering: .relaxed)
-            connection.close()
-        }
-        defer { deadline.cancel() }
-        do {
-            return try await StreamNegotiator(connection: connection, configuration: configuration, logger: logger).negotiate(&events)
-        } catch let error as ConnectionError {
-            if case .malformedStream(let parseError) = error {
-                await sendStreamError(StreamError(parseError.condition, text: parseError.detail), on: connection)
-            }
-            throw timedOut.load(ordering: .relaxed) ? ConnectionError.negotiationTimedOut : error
-        }
+        let reason = isStopping ? ConnectionError.shuttingDown : .noTargetReachable(failures)
+        return (SessionEnd(error: reason, resumable: false, redirect: nil, wasOnline: false), nil)
     }
 }

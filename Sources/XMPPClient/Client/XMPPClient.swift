@@ -1,11 +1,12 @@
 import Logging
 import NIOCore
+import NIOPosix
 import Synchronization
 import XMPPCore
 
 /// Something that happened on the client, for whoever subscribed with `events()`.
 public enum ClientEvent: Sendable {
-    /// Logged in, roster fetched, initial presence sent.
+    /// Logged in (roster fetched, initial presence sent), or the previous session resumed.
     case online(SessionInfo)
     /// The connection ended; the supervisor will try again unless shutting down.
     case offline(reason: String)
@@ -13,6 +14,9 @@ public enum ClientEvent: Sendable {
     case message(Message)
     /// A roster push changed (or removed) this contact.
     case rosterChanged(RosterItem)
+    /// How the answer to a request reached the server (live, after resumption, on a new
+    /// stream) or why it never did: what an audit line needs.
+    case answerDelivered(AnswerDelivery)
     /// `shutdown()` finished or `run()` returned.
     case stopped
 }
@@ -23,6 +27,10 @@ public struct SessionInfo: Sendable, Equatable {
     /// The SASL mechanism used, as named on the wire.
     public var mechanism: String
     public var server: ConnectionTarget
+    /// XEP-0198 stream management is on: stanzas are acknowledged, the session resumable.
+    public var streamManagement: Bool
+    /// This is the previous session, resumed (its roster and presence were kept).
+    public var resumed: Bool
 }
 
 /// How to answer a contact who asks to see our presence.
@@ -40,10 +48,12 @@ public typealias SubscriptionPolicy = @Sendable (JID) async -> SubscriptionDecis
 
 /// A headless XMPP client that logs in, stays online and comes back after faults.
 ///
-/// `run()` is the supervisor: it connects (configured host or SRV), negotiates TLS, SASL and a
-/// resource, fetches the roster, sends presence, answers requests through `router`, pings the
-/// server to notice dead connections, and on any disconnect reconnects with exponential
-/// backoff. `shutdown()` leaves gracefully: unavailable presence, `</stream:stream>`, close.
+/// `run()` is the supervisor: it connects (configured host or SRV) and reconnects after every
+/// fault, by `ReconnectPolicy`. Each connection is run by `SessionDriver`, which drives the
+/// sans-I/O `ClientSession` (TLS, SASL, bind, XEP-0198 resumption, keepalive). Requests are
+/// answered through `router` in tasks of the client's lifetime, so a run outlives the
+/// connection it came on and answers on the resumed (or next) stream. `shutdown()` leaves
+/// gracefully: unavailable presence, `</stream:stream>`, close.
 public final class XMPPClient: Sendable {
     public let configuration: ClientConfiguration
     public let router: IQRouter
@@ -52,9 +62,9 @@ public final class XMPPClient: Sendable {
     let logger: Logger
 
     struct State {
-        var connection: StreamConnection?
         var boundJID: JID?
         var session: SessionInfo?
+        var onlineSince: ContinuousClock.Instant?
         var presence: PresenceSettings
         var stopping = false
         var subscriptionPolicy: SubscriptionPolicy = { _ in .leavePending }
@@ -66,6 +76,10 @@ public final class XMPPClient: Sendable {
     let state: Mutex<State>
     let pending = PendingRequests()
     let broadcaster = EventBroadcaster<ClientEvent>()
+    let skippedLog = LogRateLimiter()
+    let driver: SessionDriver
+    let requests: RequestScope
+    let recentAnswers: RecentAnswers
     private let stanzaPrefix: String
 
     public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "adhocd.xmpp")) {
@@ -73,13 +87,20 @@ public final class XMPPClient: Sendable {
         var logger = logger
         logger[metadataKey: "account"] = "\(configuration.account)"
         self.logger = logger
-        router = IQRouter(logger: logger)
         roster = Roster()
+        router = IQRouter(roster: roster, logger: logger)
         disco = ServiceDiscovery(
             identity: DiscoIdentity(category: "client", type: "bot", name: configuration.softwareName),
-            capsNode: "urn:x-adhocd")
+            capsNode: "urn:x-adhocd", roster: roster)
         state = Mutex(State(presence: configuration.presence))
         stanzaPrefix = String(UInt32.random(in: .min ... .max), radix: 36)
+        let driver = SessionDriver(
+            settings: ClientSession.Settings(configuration: configuration), tls: configuration.tlsSettings,
+            limits: configuration.parserLimits, eventLoop: MultiThreadedEventLoopGroup.singleton.next())
+        self.driver = driver
+        requests = RequestScope(limit: configuration.maximumConcurrentRequests) { pause in driver.setReadsPaused(pause) }
+        recentAnswers = RecentAnswers(window: configuration.duplicateWindow)
+        driver.setNoticeHandler { [weak self] notice in self?.handle(notice) }
         registerCoreHandlers()
     }
 
@@ -99,10 +120,11 @@ public final class XMPPClient: Sendable {
         state.withLock { $0.subscriptionPolicy = policy }
     }
 
-    /// Writes a stanza on the current connection.
+    /// Sends a stanza: written now when online; while a session can be resumed it waits for
+    /// the resumed stream. Throws when it cannot be sent (not connected, over the server's size
+    /// limit, too much waiting already, shutting down).
     public func send(_ element: XMLElement) async throws {
-        guard let connection = state.withLock({ $0.connection }) else { throw ConnectionError.notConnected }
-        try await connection.send(element)
+        try await driver.send(element).get()
     }
 
     /// A fresh stanza id, unique for this client.
@@ -117,51 +139,58 @@ public final class XMPPClient: Sendable {
     /// Sends a get or set and waits for its result; an error answer throws its `StanzaError`.
     /// Without an id the request gets a fresh one.
     public func request(_ iq: IQ, timeout: Duration? = nil) async throws -> IQ {
-        guard let connection = state.withLock({ $0.connection }), let bound = boundJID else {
-            throw ConnectionError.notConnected
-        }
-        var iq = iq
         let id = iq.id ?? makeStanzaID()
+        var iq = iq
         iq.element[attribute: "id"] = id
-        // RFC 6120 §8.1.2.1: answers to the server or our account come without `from`, or from
-        // our bare JID or domain; any other addressee must answer from its own JID.
-        let accepted: Set<JID?>
-        if let to = iq.to, to != bound.bare, to.description != bound.domain {
-            accepted = [to]
-        } else {
-            accepted = [nil, bound.bare, try? JID(domain: bound.domain)]
-        }
-        let limit = timeout ?? configuration.requestTimeout
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                guard pending.register(id: id, acceptedSenders: accepted, continuation: continuation) else {
-                    continuation.resume(throwing: ConnectionError.duplicateRequestID(id))
-                    return
-                }
+                send(request: iq, timeout: timeout) { continuation.resume(with: $0) }
                 // Cancelled before registering: onCancel found nothing to fail.
-                if Task.isCancelled {
-                    pending.fail(id: id, with: CancellationError())
-                    return
-                }
-                let scheduled = connection.channel.eventLoop.scheduleTask(in: TimeAmount(limit)) { [pending] in
-                    pending.fail(id: id, with: ConnectionError.requestTimedOut(id: id))
-                }
-                pending.setTimeout(id: id, scheduled)
-                connection.channel.writeAndFlush(StreamOutput.element(iq.element)).whenFailure { [pending] error in
-                    pending.fail(id: id, with: error)
-                }
+                if Task.isCancelled { pending.fail(id: id, with: CancellationError()) }
             }
         } onCancel: { [pending] in
             pending.fail(id: id, with: CancellationError())
         }
     }
 
-    /// Changes our availability; sent at once when online and after every reconnect.
+    /// Sends a get or set (with an id) and calls `completion` once with its answer, a
+    /// timeout, or a failure. The answer is delivered where the stream is read, before the
+    /// stanzas that follow it.
+    func send(request iq: IQ, timeout: Duration?, completion: @escaping PendingRequests.Completion) {
+        guard let id = iq.id else {
+            completion(.failure(ConnectionError.notConnected))
+            return
+        }
+        // RFC 6120 §8.1.2.1: answers to the server or our account come without `from`, or from
+        // our bare JID or domain; any other addressee must answer from its own JID.
+        let account = configuration.account
+        let accepted: Set<JID?>
+        if let to = iq.to, to != account, to.description != account.domain {
+            accepted = [to]
+        } else {
+            accepted = [nil, account, try? JID(domain: account.domain)]
+        }
+        guard pending.register(id: id, acceptedSenders: accepted, completion: completion) else {
+            completion(.failure(ConnectionError.duplicateRequestID(id)))
+            return
+        }
+        let scheduled = driver.eventLoop.scheduleTask(in: TimeAmount(timeout ?? configuration.requestTimeout)) { [pending] in
+            pending.fail(id: id, with: ConnectionError.requestTimedOut(id: id))
+        }
+        pending.setTimeout(id: id, scheduled)
+        driver.send(iq.element).whenFailure { [pending] error in
+            pending.fail(id: id, with: error)
+        }
+    }
+
+    /// Changes our availability; sent at once when online, on the resumed stream when the
+    /// connection is down but the session can be resumed, and after every new login.
     public func setPresence(_ presence: PresenceSettings) async {
         state.withLock { $0.presence = presence }
-        guard isOnline else { return }
         do {
             try await send(currentPresence())
+        } catch ConnectionError.notConnected {
+            // The next login sends it.
         } catch {
             logger.warning("could not send presence", metadata: ["error": "\(error)"])
         }

@@ -44,41 +44,75 @@ public struct RosterItem: Sendable, Equatable {
 
 /// The account's roster as the server last told us: fetched at each login, kept current by
 /// roster pushes. Reads are cheap and synchronous so permission checks can use it freely.
+///
+/// The login roster and pushes are applied where the stream is read, in stream order, so a
+/// snapshot never overwrites a newer push. Between a new login and its roster's arrival the
+/// roster is not current (`isCurrent` is false): what it holds is the last connection's.
 public final class Roster: Sendable {
     public static let namespace = "jabber:iq:roster"
 
-    private let items = Mutex<[JID: RosterItem]>([:])
+    private struct State {
+        var items: [JID: RosterItem] = [:]
+        var isCurrent = false
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     public func item(for jid: JID) -> RosterItem? {
-        items.withLock { $0[jid.bare] }
+        state.withLock { $0.items[jid.bare] }
     }
 
     /// The groups the contact is in; empty for someone not on the roster.
     public func groups(of jid: JID) -> Set<String> {
-        items.withLock { $0[jid.bare]?.groups ?? [] }
+        state.withLock { $0.items[jid.bare]?.groups ?? [] }
     }
 
     public var allItems: [RosterItem] {
-        items.withLock { Array($0.values) }.sorted { $0.jid < $1.jid }
+        state.withLock { Array($0.items.values) }.sorted { $0.jid < $1.jid }
     }
 
     /// Every group name in use.
     public var allGroups: Set<String> {
-        items.withLock { $0.values.reduce(into: Set<String>()) { $0.formUnion($1.groups) } }
+        state.withLock { $0.items.values.reduce(into: Set<String>()) { $0.formUnion($1.groups) } }
     }
 
-    func replaceAll(with newItems: [RosterItem]) {
+    /// Whether the roster is this session's: false from a new login until its roster arrives.
+    public var isCurrent: Bool { state.withLock { $0.isCurrent } }
+
+    /// A new session began: until its roster is loaded, what we hold may be out of date.
+    func markStale() {
+        state.withLock { $0.isCurrent = false }
+    }
+
+    /// The roster fetched at login replaces everything.
+    func load(_ newItems: [RosterItem]) {
         let table = Dictionary(newItems.map { ($0.jid, $0) }, uniquingKeysWith: { _, last in last })
-        items.withLock { $0 = table }
+        state.withLock { state in
+            state.items = table
+            state.isCurrent = true
+        }
     }
 
     /// Applies a roster push; `subscription='remove'` deletes the contact.
     func apply(_ item: RosterItem) {
-        items.withLock { items in
-            if item.subscription == .remove { items[item.jid] = nil } else { items[item.jid] = item }
+        state.withLock { state in
+            if item.subscription == .remove { state.items[item.jid] = nil } else { state.items[item.jid] = item }
         }
+    }
+
+    /// Checks and applies a roster push (RFC 6121 §2.1.6): believed only from our own account
+    /// (no `from`, or our bare JID), with exactly one item. Returns the changed item, or the
+    /// error to answer with.
+    func applyPush(_ payload: XMLElement, from sender: JID?, account: JID) -> Result<RosterItem, StanzaError> {
+        guard sender == nil || sender == account else { return .failure(StanzaError(.serviceUnavailable)) }
+        let items = Self.items(in: payload)
+        guard items.count == 1, let item = items.first else {
+            return .failure(StanzaError(.badRequest, text: "a roster push carries exactly one item"))
+        }
+        apply(item)
+        return .success(item)
     }
 
     /// The items of a `<query xmlns='jabber:iq:roster'/>`.

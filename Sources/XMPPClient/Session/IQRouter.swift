@@ -28,50 +28,85 @@ public final class IQRouter: Sendable {
         var namespace: String
     }
 
-    private let handlers = Mutex<[Key: IQHandler]>([:])
+    private struct Registration {
+        var handler: IQHandler
+        var requiresRoster: Bool
+    }
+
+    /// What to do with one request, decided where it is read.
+    enum Route: Sendable {
+        /// Answer at once (an error, or nil for a stanza that cannot be answered).
+        case answer(IQ?)
+        /// Run the handler, then answer.
+        case run(IQHandler, IQRequest)
+    }
+
+    /// The answer to a roster-dependent request while the roster of a new session is loading.
+    public static let rosterLoading = StanzaError(
+        .resourceConstraint, type: .wait, text: "the bot has just reconnected and is loading its contacts; try again in a moment")
+
+    private let handlers = Mutex<[Key: Registration]>([:])
+    private let roster: Roster
     private let logger: Logger
 
-    init(logger: Logger) {
+    init(roster: Roster, logger: Logger) {
+        self.roster = roster
         self.logger = logger
     }
 
     /// Registers the handler for requests of `kind` whose payload is in `namespace`,
-    /// replacing any earlier one.
-    public func register(_ kind: IQ.Kind, namespace: String, handler: @escaping IQHandler) {
+    /// replacing any earlier one. With `requiresRoster`, requests are refused with a temporary
+    /// error (type `wait`) after each new login until the roster is loaded, so permissions are
+    /// never decided on the previous connection's contacts.
+    public func register(_ kind: IQ.Kind, namespace: String, requiresRoster: Bool = false, handler: @escaping IQHandler) {
         precondition(kind.isRequest, "handlers answer get and set requests only")
-        handlers.withLock { $0[Key(kind: kind, namespace: namespace)] = handler }
+        handlers.withLock { $0[Key(kind: kind, namespace: namespace)] = Registration(handler: handler, requiresRoster: requiresRoster) }
     }
 
     public func unregister(_ kind: IQ.Kind, namespace: String) {
         _ = handlers.withLock { $0.removeValue(forKey: Key(kind: kind, namespace: namespace)) }
     }
 
-    /// The answer to a request: a result, or an error (service-unavailable when nothing
-    /// handles it, bad-request when it is malformed). Nil only for stanzas that are not
-    /// requests, or that lack the id an answer needs.
-    func answer(_ iq: IQ, sender: JID) async -> IQ? {
+    /// Decides, without waiting, how a request is answered: service-unavailable when nothing
+    /// handles it, bad-request when it is malformed, wait while the roster loads.
+    func route(_ iq: IQ, sender: JID) -> Route {
         guard let kind = iq.kind else {
-            return iq.id == nil ? nil : iq.error(StanzaError(.badRequest, text: "missing or unknown iq type"))
+            return .answer(iq.id == nil ? nil : iq.error(StanzaError(.badRequest, text: "missing or unknown iq type")))
         }
-        guard kind.isRequest, iq.id != nil else { return nil }
+        guard kind.isRequest, iq.id != nil else { return .answer(nil) }
         let payloads = iq.element.elements
         guard payloads.count == 1, let payload = payloads.first else {
-            return iq.error(StanzaError(.badRequest, text: "a request carries exactly one payload element"))
+            return .answer(iq.error(StanzaError(.badRequest, text: "a request carries exactly one payload element")))
         }
-        let handler = handlers.withLock { $0[Key(kind: kind, namespace: payload.namespace)] }
-        guard let handler else {
-            return iq.error(StanzaError(.serviceUnavailable))
+        guard let registration = handlers.withLock({ $0[Key(kind: kind, namespace: payload.namespace)] }) else {
+            return .answer(iq.error(StanzaError(.serviceUnavailable)))
         }
+        if registration.requiresRoster, !roster.isCurrent {
+            return .answer(iq.error(Self.rosterLoading))
+        }
+        return .run(registration.handler, IQRequest(iq: iq, from: sender, payload: payload))
+    }
+
+    /// Runs a handler and turns its outcome into the answer.
+    func run(_ handler: IQHandler, _ request: IQRequest) async -> IQ {
         do {
-            let result = try await handler(IQRequest(iq: iq, from: sender, payload: payload))
-            return iq.result(payload: result)
+            return request.iq.result(payload: try await handler(request))
         } catch let error as StanzaError {
-            return iq.error(error)
+            return request.iq.error(error)
         } catch {
             logger.error("request handler failed", metadata: [
-                "namespace": "\(payload.namespace)", "from": "\(sender)", "error": "\(error)",
+                "namespace": "\(request.payload.namespace)", "from": "\(request.from)", "error": "\(error)",
             ])
-            return iq.error(StanzaError(.internalServerError, text: "the request could not be processed"))
+            return request.iq.error(StanzaError(.internalServerError, text: "the request could not be processed"))
+        }
+    }
+
+    /// The answer to a request: nil only for stanzas that are not requests, or lack the id an
+    /// answer needs.
+    func answer(_ iq: IQ, sender: JID) async -> IQ? {
+        switch route(iq, sender: sender) {
+        case .answer(let answer): answer
+        case .run(let handler, let request): await run(handler, request)
         }
     }
 }

@@ -5,10 +5,14 @@ import XMPPCore
 /// Requests sent and waiting for their answer, by stanza id.
 ///
 /// An answer counts only if it comes from the entity we asked (RFC 6120 §8.1.2.1); anything
-/// else with the same id is ignored, so a third party cannot answer for the server.
+/// else with the same id is ignored, so a third party cannot answer for the server. Whoever
+/// waits gets the answer through a callback run where the answer is read, in stream order:
+/// the roster fetched at login is applied before any push that follows it.
 final class PendingRequests: Sendable {
+    typealias Completion = @Sendable (Result<IQ, any Error>) -> Void
+
     private struct Entry {
-        var continuation: CheckedContinuation<IQ, any Error>
+        var completion: Completion
         var acceptedSenders: Set<JID?>
         var timeout: Scheduled<Void>?
     }
@@ -17,10 +21,10 @@ final class PendingRequests: Sendable {
 
     /// Registers `id` before its request is written, so a fast answer is never missed.
     /// False when a request with this id is already waiting (the caller must not send).
-    func register(id: String, acceptedSenders: Set<JID?>, continuation: CheckedContinuation<IQ, any Error>) -> Bool {
+    func register(id: String, acceptedSenders: Set<JID?>, completion: @escaping Completion) -> Bool {
         entries.withLock { entries in
             guard entries[id] == nil else { return false }
-            entries[id] = Entry(continuation: continuation, acceptedSenders: acceptedSenders)
+            entries[id] = Entry(completion: completion, acceptedSenders: acceptedSenders)
             return true
         }
     }
@@ -35,6 +39,7 @@ final class PendingRequests: Sendable {
     }
 
     /// Delivers an answer; false if nothing waits for it (or it came from the wrong sender).
+    /// An error answer reaches the waiter as its `StanzaError`.
     func resolve(_ answer: IQ, from sender: JID?) -> Bool {
         guard let id = answer.id else { return false }
         let entry = entries.withLock { entries -> Entry? in
@@ -45,9 +50,9 @@ final class PendingRequests: Sendable {
         guard let entry else { return false }
         entry.timeout?.cancel()
         if answer.kind == .error {
-            entry.continuation.resume(throwing: answer.error ?? StanzaError(.undefinedCondition))
+            entry.completion(.failure(answer.error ?? StanzaError(.undefinedCondition)))
         } else {
-            entry.continuation.resume(returning: answer)
+            entry.completion(.success(answer))
         }
         return true
     }
@@ -55,7 +60,7 @@ final class PendingRequests: Sendable {
     func fail(id: String, with error: any Error) {
         let entry = entries.withLock { $0.removeValue(forKey: id) }
         entry?.timeout?.cancel()
-        entry?.continuation.resume(throwing: error)
+        entry?.completion(.failure(error))
     }
 
     func failAll(with error: any Error) {
@@ -65,7 +70,7 @@ final class PendingRequests: Sendable {
         }
         for entry in all {
             entry.timeout?.cancel()
-            entry.continuation.resume(throwing: error)
+            entry.completion(.failure(error))
         }
     }
 

@@ -137,8 +137,8 @@ enum SRVResolver {
             return length > 0 ? Array(buffer.prefix(Int(length))) : nil
         }
         guard let answer else { return [] }
-        // "." as the only target means the service is decidedly not offered (RFC 2782).
-        let records = (try? DNSMessage.srvRecords(in: answer)) ?? []
-        return records.filter { !$0.target.isEmpty }
+        // A record with target "." (read as an empty name) is kept: alone, it means the service
+        // is decidedly not offered (RFC 2782), which `ConnectionTarget.candidates` acts on.
+        return (try? DNSMessage.srvRecords(in: answer)) ?? []
     }
 }

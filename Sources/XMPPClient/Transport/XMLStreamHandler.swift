@@ -1,29 +1,20 @@
 import NIOCore
-import Synchronization
 import XMPPCore
 
-/// What the client writes on the stream.
-public enum StreamOutput: Sendable {
-    case open(StreamHeader)
-    case element(XMLElement)
-    case close
-}
-
-/// Turns bytes into stream events with `XMLStreamParser`, and stream output into bytes.
+/// Turns bytes into stream events with `XMLStreamParser`. Writes pass by untouched: the
+/// session serializes what it sends itself.
 ///
-/// Lives in the pipeline below the TLS handler's plaintext side. A `RestartParser` outbound
-/// user event resets the parser between reads: the only safe point for libxml2, and the order
-/// the stream restarts after STARTTLS and SASL need.
-final class XMLStreamHandler: ChannelDuplexHandler {
+/// Lives in the pipeline above the TLS handler's plaintext side. `restart()` resets the parser
+/// between reads (the only safe point for libxml2), as the stream restarts after STARTTLS and
+/// SASL need.
+final class XMLStreamHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = StreamEvent
-    typealias OutboundIn = StreamOutput
-    typealias OutboundOut = ByteBuffer
-
-    struct RestartParser: Sendable {}
 
     private let parser: XMLStreamParser
     private var failed = false
+    /// Counts restarts, so the events of a read that a restart made stale are not handed on.
+    private var generation = 0
 
     init(limits: XMLStreamParser.Limits) {
         parser = XMLStreamParser(limits: limits)
@@ -34,69 +25,21 @@ final class XMLStreamHandler: ChannelDuplexHandler {
         let buffer = unwrapInboundIn(data)
         do {
             let events = try buffer.withUnsafeReadableBytes { bytes in try parser.feed(bytes) }
-            for event in events { context.fireChannelRead(wrapInboundOut(event)) }
+            let current = generation
+            for event in events where generation == current {
+                context.fireChannelRead(wrapInboundOut(event))
+            }
         } catch {
             failed = true
             context.fireErrorCaught(error)
         }
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let text: String
-        switch unwrapOutboundIn(data) {
-        case .open(let header): text = header.opening
-        case .element(let element): text = element.serialized(inheritedNamespace: StreamNamespace.client)
-        case .close: text = StreamHeader.closing
-        }
-        context.write(wrapOutboundOut(context.channel.allocator.buffer(string: text)), promise: promise)
-    }
-
-    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
-        if event is RestartParser {
-            parser.reset()
-            failed = false
-            promise?.succeed(())
-        } else {
-            context.triggerUserOutboundEvent(event, promise: promise)
-        }
-    }
-}
-
-/// The first error a connection met (a TLS handshake failure, malformed XML), kept so that a
-/// write failing afterwards ("I/O on closed channel") reports the cause, not the symptom.
-final class TransportFailure: Sendable {
-    private let error = Mutex<(any Error)?>(nil)
-
-    func record(_ newError: any Error) {
-        error.withLock { if $0 == nil { $0 = newError } }
-    }
-
-    var first: (any Error)? { error.withLock { $0 } }
-}
-
-/// Hands stream events to an async sequence; ends it with the error or at connection close.
-final class StreamEventForwarder: ChannelInboundHandler {
-    typealias InboundIn = StreamEvent
-
-    private let continuation: AsyncThrowingStream<StreamEvent, any Error>.Continuation
-    private let failure: TransportFailure
-
-    init(continuation: AsyncThrowingStream<StreamEvent, any Error>.Continuation, failure: TransportFailure) {
-        self.continuation = continuation
-        self.failure = failure
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        continuation.yield(unwrapInboundIn(data))
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        failure.record(error)
-        continuation.finish(throwing: error)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        continuation.finish()
-        context.fireChannelInactive()
+    /// Forgets the old stream. Called on the event loop while events are handed on, that is
+    /// after `feed` returned, never inside it.
+    func restart() {
+        parser.reset()
+        failed = false
+        generation += 1
     }
 }

@@ -43,12 +43,13 @@ public struct IQ: Sendable, Equatable {
         return IQ(element: answer)
     }
 
-    /// The `error` answering this request; it carries the request's payload as RFC 6120 §8.3.1 allows.
+    /// The `error` answering this request. It never carries the request's payload (optional
+    /// by RFC 6120 §8.3.1): echoing a stranger's oversized request would push the answer past
+    /// the server's stanza limit and cost us the connection.
     public func error(_ error: StanzaError) -> IQ {
         var answer = XMLElement("iq", namespace: StreamNamespace.client, [
             "type": Kind.error.rawValue, "id": id ?? "", "to": element[attribute: "from"],
         ])
-        if let payload { answer.append(payload) }
         answer.append(error.element)
         return IQ(element: answer)
     }

@@ -67,15 +67,26 @@ public struct StanzaError: Error, Sendable, Equatable, CustomStringConvertible {
         self.init(condition, type: element[attribute: "type"].flatMap(ErrorType.init(rawValue:)), text: text, applicationCondition: application)
     }
 
-    /// The `<error/>` element to put in an error stanza.
+    /// The most bytes of `text` written (escaped): texts may quote what a stranger sent (a
+    /// node name), and an error answer must stay small whatever it quotes.
+    public static let maximumTextBytes = 512
+
+    /// The `<error/>` element to put in an error stanza; a long text is cut, saying so.
     public var element: XMLElement {
         var error = XMLElement("error", namespace: StreamNamespace.client, ["type": type.rawValue])
         error.append(XMLElement(condition.rawValue, namespace: StreamNamespace.stanzaErrors))
         if let text {
-            error.append(XMLElement("text", namespace: StreamNamespace.stanzaErrors, ["xml:lang": "en"], children: [.text(text)]))
+            error.append(XMLElement("text", namespace: StreamNamespace.stanzaErrors, ["xml:lang": "en"], children: [.text(Self.cut(text))]))
         }
         if let applicationCondition { error.append(applicationCondition) }
         return error
+    }
+
+    static func cut(_ text: String) -> String {
+        let marker = "…"
+        let kept = XMLEscaping.prefix(of: text, escapedBytes: maximumTextBytes)
+        guard kept.endIndex != text.endIndex else { return text }
+        return String(XMLEscaping.prefix(of: text, escapedBytes: maximumTextBytes - marker.utf8.count)) + marker
     }
 
     public var description: String {

@@ -44,24 +44,42 @@ public enum StreamErrorCondition: String, Sendable, CaseIterable {
 public struct StreamError: Error, Sendable, Equatable, CustomStringConvertible {
     public var condition: StreamErrorCondition
     public var text: String?
+    /// The condition element's own content: the host and port of `see-other-host`.
+    public var conditionText: String?
 
-    public init(_ condition: StreamErrorCondition, text: String? = nil) {
+    public init(_ condition: StreamErrorCondition, text: String? = nil, conditionText: String? = nil) {
         self.condition = condition
         self.text = text
+        self.conditionText = conditionText
     }
 
     /// Reads a received `<stream:error>`; an unknown condition reads as undefined-condition.
     public init(element: XMLElement) {
         var condition = StreamErrorCondition.undefinedCondition
         var text: String?
+        var conditionText: String?
         for child in element.elements where child.namespace == StreamNamespace.streamErrors {
             if child.name == "text" {
                 text = child.text
             } else if let known = StreamErrorCondition(rawValue: child.name) {
                 condition = known
+                conditionText = child.text.isEmpty ? nil : child.text
             }
         }
-        self.init(condition, text: text)
+        self.init(condition, text: text, conditionText: conditionText)
+    }
+
+    /// The error as written on a client stream: `<stream:error>` with its prefix, which the
+    /// stream header binds. (Some servers' parsers match the literal name: ejabberd's does.)
+    public var serialized: String {
+        var output = "<stream:error>"
+        var conditionElement = XMLElement(condition.rawValue, namespace: StreamNamespace.streamErrors)
+        if let conditionText { conditionElement.append(text: conditionText) }
+        conditionElement.write(to: &output, inheritedNamespace: StreamNamespace.stream)
+        if let text {
+            XMLElement("text", namespace: StreamNamespace.streamErrors, text: text).write(to: &output, inheritedNamespace: StreamNamespace.stream)
+        }
+        return output + "</stream:error>"
     }
 
     /// The `<stream:error>` element (namespace of the stream, prefix `stream` on the wire).

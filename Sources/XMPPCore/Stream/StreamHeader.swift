@@ -41,5 +41,7 @@ public struct StreamHeader: Sendable, Equatable {
 public enum StreamEvent: Sendable, Equatable {
     case opened(StreamHeader)
     case element(XMLElement)
+    /// A top-level element over a limit, read past without building it.
+    case skipped(SkippedStanza)
     case closed
 }

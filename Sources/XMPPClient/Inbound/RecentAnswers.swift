@@ -1,0 +1,92 @@
+import NIOCore
+import Synchronization
+import XMPPCore
+
+/// Requests seen lately, by sender and id, with their answers: a request that arrives again
+/// (clients re-send after their own reconnect) is answered from here or joins the run still
+/// going, and never runs twice.
+///
+/// The payload's hash is kept too, so a client that reuses an id for a different request gets
+/// that request run. Bounded in time (the window), count and bytes: the oldest go first.
+final class RecentAnswers: Sendable {
+    struct Key: Hashable, Sendable {
+        var sender: JID
+        var id: String
+    }
+
+    enum Lookup: Sendable, Equatable {
+        /// New: run it, then `finish` with its answer.
+        case start
+        /// The same request is still running: its answer will serve both.
+        case running
+        /// Answered before: send this again.
+        case answered(XMLElement)
+    }
+
+    private struct Entry {
+        var fingerprint: Int
+        var answer: XMLElement?
+        var bytes = 0
+        var seen: ContinuousClock.Instant
+    }
+
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        /// Keys in the order they were seen (stale ones are skipped when met).
+        var order = CircularBuffer<(key: Key, seen: ContinuousClock.Instant)>()
+        var bytes = 0
+    }
+
+    private let window: Duration
+    private let capacity: Int
+    private let byteLimit: Int
+    private let state = Mutex(State())
+
+    init(window: Duration, capacity: Int = 1_024, byteLimit: Int = 8 * 1_024 * 1_024) {
+        self.window = window
+        self.capacity = capacity
+        self.byteLimit = byteLimit
+    }
+
+    func begin(_ key: Key, payload: XMLElement, now: ContinuousClock.Instant = .now) -> Lookup {
+        let fingerprint = payload.hashValue
+        return state.withLock { state in
+            expire(&state, now: now)
+            if let entry = state.entries[key], entry.fingerprint == fingerprint {
+                return entry.answer.map(Lookup.answered) ?? .running
+            }
+            if let replaced = state.entries[key] { state.bytes -= replaced.bytes }
+            state.entries[key] = Entry(fingerprint: fingerprint, seen: now)
+            state.order.append((key, now))
+            while state.entries.count > capacity, let oldest = state.order.popFirst() { remove(oldest, from: &state) }
+            return .start
+        }
+    }
+
+    func finish(_ key: Key, payload: XMLElement, answer: XMLElement) {
+        let fingerprint = payload.hashValue
+        let bytes = answer.serialized(inheritedNamespace: StreamNamespace.client).utf8.count
+        state.withLock { state in
+            guard var entry = state.entries[key], entry.fingerprint == fingerprint, entry.answer == nil else { return }
+            entry.answer = answer
+            entry.bytes = bytes
+            state.entries[key] = entry
+            state.bytes += bytes
+            while state.bytes > byteLimit, let oldest = state.order.popFirst() { remove(oldest, from: &state) }
+        }
+    }
+
+    var count: Int { state.withLock { $0.entries.count } }
+
+    private func expire(_ state: inout State, now: ContinuousClock.Instant) {
+        while let oldest = state.order.first, now - oldest.seen > window {
+            remove(state.order.removeFirst(), from: &state)
+        }
+    }
+
+    private func remove(_ item: (key: Key, seen: ContinuousClock.Instant), from state: inout State) {
+        guard let entry = state.entries[item.key], entry.seen == item.seen else { return }
+        state.bytes -= entry.bytes
+        state.entries[item.key] = nil
+    }
+}

@@ -1,0 +1,294 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Synchronization
+import XMPPCore
+
+/// What the driver tells its owner. Delivered on the driver's event loop, in stream order:
+/// handlers must not block (they start tasks for anything slow).
+enum SessionNotice: Sendable {
+    case established(Establishment, epoch: StreamEpoch, server: ConnectionTarget)
+    case stanza(XMLElement, epoch: StreamEpoch)
+    case skipped(SkippedStanza, epoch: StreamEpoch)
+    case delivery(AnswerDelivery)
+    case discarded(String)
+    case ended(SessionEnd)
+}
+
+/// Runs a `ClientSession` over SwiftNIO: the thin adapter between the state machine and
+/// sockets, TLS, timers and the clock.
+///
+/// Everything happens on one event loop: the machine, its connections and its timers live
+/// there, so stanzas are written in the order the machine decides (what XEP-0198 counting
+/// needs) and events reach the machine in stream order. Other threads hop onto the loop.
+final class SessionDriver: Sendable {
+    typealias NoticeHandler = @Sendable (SessionNotice) -> Void
+
+    private struct Connection {
+        var id: Int
+        var channel: any Channel
+        var target: ConnectionTarget
+        var parser: XMLStreamHandler
+        var handler: SessionChannelHandler
+        var ended: EventLoopPromise<SessionEnd>
+    }
+
+    private struct State {
+        var machine: ClientSession
+        var connection: Connection?
+        var timers: [SessionTimer: Scheduled<Void>] = [:]
+        var readsPaused = false
+        /// Signed off: no connection is taken any more.
+        var stopped = false
+        var noticeHandler: NoticeHandler?
+    }
+
+    let eventLoop: any EventLoop
+    private let state: NIOLoopBoundBox<State?>
+    private let nextConnectionID = Atomic<Int>(0)
+    private let tls: TLSSettings
+    private let serverName: String
+    private let limits: XMLStreamParser.Limits
+
+    init(settings: ClientSession.Settings, tls: TLSSettings, limits: XMLStreamParser.Limits, eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+        self.tls = tls
+        self.serverName = settings.account.domain
+        self.limits = limits
+        state = NIOLoopBoundBox.makeEmptyBox(valueType: State.self, eventLoop: eventLoop)
+        let machine = ClientSession(settings: settings)
+        eventLoop.execute { [state] in state.value = State(machine: machine) }
+    }
+
+    /// Where notices go; set once, before the first connection.
+    ///
+    /// Kept in the loop's state, not in a `Mutex<NoticeHandler?>`: reading a closure out of a
+    /// generic container through `inout` (`withLock { $0 }`) writes it back wrapped in two more
+    /// reabstraction thunks, so every notice made the next one slower (found with the benchmark).
+    func setNoticeHandler(_ handler: @escaping NoticeHandler) {
+        eventLoop.execute { [state] in state.value?.noticeHandler = handler }
+    }
+
+    // MARK: Connections
+
+    /// Connects to `target` and runs one connection of the session on it. Returns how it
+    /// ended; throws only when no connection could be made.
+    func run(on target: ConnectionTarget, connectTimeout: Duration) async throws(ConnectionError) -> SessionEnd {
+        let id = nextConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
+        let sslContext: NIOSSLContext?
+        do {
+            sslContext = target.directTLS ? try tls.makeContext(directTLS: true) : nil
+        } catch {
+            throw error as? ConnectionError ?? .tlsConfiguration("\(error)")
+        }
+        // The connection joins the session as soon as it is active, before anything is read: a
+        // server may speak first (a `see-other-host` at once), and nothing it says is lost.
+        let ended = eventLoop.makePromise(of: SessionEnd.self)
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(TimeAmount(connectTimeout))
+            .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
+            .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { [limits, serverName] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(XMLStreamHandler(limits: limits))
+                    try channel.pipeline.syncOperations.addHandler(
+                        SessionChannelHandler(connectionID: id, target: target, ended: ended, driver: self))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: target.host, port: target.port).get()
+        } catch {
+            let failure = ConnectionError.connectFailed(target: target.description, reason: "\(error)")
+            ended.fail(failure)
+            throw failure
+        }
+        do {
+            return try await withTaskCancellationHandler {
+                try await ended.futureResult.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        } catch {
+            throw .connectionLost("\(error)")
+        }
+    }
+
+    /// Makes an active connection the session's (on the loop, from its pipeline).
+    func attach(_ channel: any Channel, id: Int, target: ConnectionTarget, ended promise: EventLoopPromise<SessionEnd>) {
+        guard let parser = try? channel.pipeline.syncOperations.handler(type: XMLStreamHandler.self),
+              let handler = try? channel.pipeline.syncOperations.handler(type: SessionChannelHandler.self),
+              var current = state.value, !current.stopped
+        else {
+            channel.close(promise: nil)
+            promise.succeed(SessionEnd(error: .shuttingDown, resumable: false, redirect: nil, wasOnline: false))
+            return
+        }
+        if let previous = current.connection {
+            previous.channel.close(promise: nil)
+            previous.ended.succeed(SessionEnd(error: .connectionLost("replaced"), resumable: current.machine.management.isResumable, redirect: nil, wasOnline: false))
+        }
+        current.connection = Connection(id: id, channel: channel, target: target, parser: parser, handler: handler, ended: promise)
+        handler.setReadsPaused(current.readsPaused)
+        state.value = current
+        let info = TransportInfo(target: target, isEncrypted: target.directTLS, isLoopback: Self.isLoopback(channel.remoteAddress))
+        handle(.connected(info))
+    }
+
+    static func isLoopback(_ address: SocketAddress?) -> Bool {
+        switch address {
+        case .v4(let address)?: address.address.sin_addr.s_addr & 0xFF == 127
+        case .v6?: address?.ipAddress == "::1"
+        default: false
+        }
+    }
+
+    /// An event from connection `id`'s pipeline (on the loop); events of an old connection are ignored.
+    func receive(_ event: SessionEvent, on id: Int) {
+        guard state.value?.connection?.id == id else { return }
+        handle(event)
+    }
+
+    // MARK: From the client (any thread)
+
+    /// Hands a stanza to the session; fails when it was refused (not connected and nothing to
+    /// resume, over the budget, outbox full, shutting down).
+    func send(_ element: XMLElement, answering answer: AnswerTracking? = nil) -> EventLoopFuture<Void> {
+        eventLoop.submit { [self] () throws -> Void in
+            guard var current = state.value else { throw ConnectionError.notConnected }
+            let (result, actions) = current.machine.send(OutgoingStanza(element: element, answer: answer, queuedAt: .now), at: .now)
+            state.value = current
+            perform(actions)
+            if case .refused(let error) = result { throw error }
+        }
+    }
+
+    /// Leaves gracefully; the future completes when the connection has ended (at once if
+    /// there is none).
+    func signOff() -> EventLoopFuture<Void> {
+        eventLoop.flatSubmit { [self] in
+            state.value?.stopped = true
+            guard let connection = state.value?.connection else {
+                handle(.signOff)
+                return eventLoop.makeSucceededVoidFuture()
+            }
+            handle(.signOff)
+            return connection.ended.futureResult.map { _ in }
+        }
+    }
+
+    /// Stops or resumes reading from the server (the client is busy or free again). The
+    /// session is told, as it cannot judge the connection's health while it does not read.
+    func setReadsPaused(_ paused: Bool) {
+        // From a request being dispatched (on the loop) it applies at once, before the next stanza.
+        if eventLoop.inEventLoop {
+            applyReadsPaused(paused)
+        } else {
+            eventLoop.execute { [self] in applyReadsPaused(paused) }
+        }
+    }
+
+    private func applyReadsPaused(_ paused: Bool) {
+        guard state.value?.readsPaused != paused else { return }
+        state.value?.readsPaused = paused
+        handle(.readsPaused(paused))
+        state.value?.connection?.handler.setReadsPaused(paused)
+    }
+
+    /// Closes the current connection (a setup step failed); the session ends as lost.
+    func closeConnection(because reason: String) {
+        eventLoop.execute { [self] in
+            guard state.value?.connection != nil else { return }
+            handle(.transportFailed(reason))
+        }
+    }
+
+    /// Where to reconnect for resumption, if the server named a place.
+    func resumptionTarget(directTLS: Bool) async -> ConnectionTarget? {
+        try? await eventLoop.submit { [state] in state.value?.machine.resumptionTarget(directTLS: directTLS) }.get()
+    }
+
+    // MARK: Running the machine (on the loop)
+
+    private func handle(_ event: SessionEvent) {
+        guard var current = state.value else { return }
+        let actions = current.machine.handle(event, at: .now)
+        state.value = current
+        perform(actions)
+    }
+
+    private func notify(_ notice: SessionNotice) {
+        state.value?.noticeHandler?(notice)
+    }
+
+    private func perform(_ actions: [SessionAction]) {
+        var needsFlush = false
+        func flush() {
+            if needsFlush { state.value?.connection?.channel.flush() }
+            needsFlush = false
+        }
+        for action in actions {
+            guard let current = state.value else { return }
+            let connection = current.connection
+            switch action {
+            case .write(let text):
+                guard let channel = connection?.channel else { continue }
+                channel.write(channel.allocator.buffer(string: text), promise: nil)
+                needsFlush = true
+            case .startTLS:
+                flush()
+                startTLS(on: connection)
+            case .restartParser:
+                connection?.parser.restart()
+            case .schedule(let timer, let delay):
+                state.value?.timers.removeValue(forKey: timer)?.cancel()
+                let id = connection?.id
+                state.value?.timers[timer] = eventLoop.scheduleTask(in: TimeAmount(delay)) { [self] in
+                    guard state.value?.connection?.id == id else { return }
+                    state.value?.timers[timer] = nil
+                    handle(.timerFired(timer))
+                }
+            case .cancelTimer(let timer):
+                state.value?.timers.removeValue(forKey: timer)?.cancel()
+            case .closeTransport:
+                flush()
+                connection?.channel.close(promise: nil)
+            case .established(let establishment):
+                notify(.established(establishment, epoch: current.machine.epoch, server: connection?.target ?? Self.unknownTarget))
+            case .deliver(let element):
+                notify(.stanza(element, epoch: current.machine.epoch))
+            case .deliverSkipped(let skipped):
+                notify(.skipped(skipped, epoch: current.machine.epoch))
+            case .report(let report):
+                notify(.delivery(report))
+            case .discarded(let note):
+                notify(.discarded(note))
+            case .ended(let end):
+                flush()
+                for timer in current.timers.values { timer.cancel() }
+                state.value?.timers.removeAll()
+                state.value?.connection = nil
+                connection?.channel.close(promise: nil)
+                notify(.ended(end))
+                connection?.ended.succeed(end)
+            }
+        }
+        flush()
+    }
+
+    private static let unknownTarget = ConnectionTarget(host: "", port: 0, directTLS: false)
+
+    private func startTLS(on connection: Connection?) {
+        guard let connection else { return }
+        do {
+            let context = try tls.makeContext(directTLS: false)
+            let handler = try NIOSSLClientHandler(context: context, serverHostname: serverName)
+            try connection.channel.pipeline.syncOperations.addHandler(handler, position: .first)
+        } catch {
+            handle(.transportFailed("\(error)"))
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Synchronization
+import Testing
+import XMPPCore
+@testable import XMPPClient
+
+@Suite struct RecentAnswersTests {
+    let alice = (try? JID("alice@example.org/phone"))!
+    let payload = XMLElement("command", namespace: "http://jabber.org/protocol/commands", ["node": "backup"])
+
+    @Test func aRequestSeenAgainJoinsItsRunThenGetsItsAnswerAgain() {
+        let recent = RecentAnswers(window: .seconds(600))
+        let key = RecentAnswers.Key(sender: alice, id: "r1")
+        let start = ContinuousClock.now
+        #expect(recent.begin(key, payload: payload, now: start) == .start)
+        #expect(recent.begin(key, payload: payload, now: start + .seconds(1)) == .running)
+        let answer = IQ(.result, id: "r1", to: alice).element
+        recent.finish(key, payload: payload, answer: answer)
+        #expect(recent.begin(key, payload: payload, now: start + .seconds(2)) == .answered(answer))
+        // Another sender, or another payload under the same id, is another request.
+        #expect(recent.begin(RecentAnswers.Key(sender: (try? JID("alice@example.org/laptop"))!, id: "r1"), payload: payload, now: start) == .start)
+        let other = XMLElement("command", namespace: "http://jabber.org/protocol/commands", ["node": "restore"])
+        #expect(recent.begin(key, payload: other, now: start + .seconds(3)) == .start)
+    }
+
+    @Test func forgetsAfterTheWindowAndStaysBounded() {
+        let recent = RecentAnswers(window: .seconds(10), capacity: 100, byteLimit: 10_000)
+        let start = ContinuousClock.now
+        let key = RecentAnswers.Key(sender: alice, id: "old")
+        _ = recent.begin(key, payload: payload, now: start)
+        recent.finish(key, payload: payload, answer: IQ(.result, id: "old", to: alice).element)
+        #expect(recent.begin(key, payload: payload, now: start + .seconds(11)) == .start)
+        for index in 0..<1_000 {
+            let key = RecentAnswers.Key(sender: alice, id: "k\(index)")
+            _ = recent.begin(key, payload: payload, now: start + .seconds(12))
+        }
+        #expect(recent.count <= 100)
+        // Large answers: the byte limit holds.
+        for index in 0..<50 {
+            let key = RecentAnswers.Key(sender: alice, id: "big\(index)")
+            _ = recent.begin(key, payload: payload, now: start + .seconds(13))
+            var answer = IQ(.result, id: "big\(index)", to: alice).element
+            answer.append(XMLElement("x", namespace: "urn:x", text: String(repeating: "a", count: 1_000)))
+            recent.finish(key, payload: payload, answer: answer)
+        }
+        #expect(recent.count < 100)
+    }
+}
+
+@Suite struct RequestScopeTests {
+    final class Pressure: Sendable {
+        let changes = Mutex<[Bool]>([])
+    }
+
+    @Test func asksToStopReadingAtTheLimitAndToReadAgainAtHalf() async throws {
+        let pressure = Pressure()
+        let scope = RequestScope(limit: 4) { paused in pressure.changes.withLock { $0.append(paused) } }
+        let gate = AsyncStream<Void>.makeStream()
+        let release = gate.continuation
+        for _ in 0..<4 {
+            scope.spawn { for await _ in gate.stream { return } }
+        }
+        #expect(pressure.changes.withLock { $0 } == [true])
+        for _ in 0..<4 { release.yield() }
+        release.finish()
+        for _ in 0..<200 where scope.runningCount > 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(scope.runningCount == 0)
+        #expect(pressure.changes.withLock { $0 } == [true, false])
+    }
+
+    @Test func stoppingCancelsRunsAndRefusesNewOnes() async {
+        let scope = RequestScope(limit: 10) { _ in }
+        let cancelled = Mutex(false)
+        scope.spawn {
+            do {
+                try await Task.sleep(for: .seconds(30))
+            } catch {
+                cancelled.withLock { $0 = true }
+            }
+        }
+        // A run that ends when cancelled ends the stop long before the grace runs out (the
+        // margin is wide: parallel tests can stall this process for seconds).
+        let start = ContinuousClock.now
+        await scope.stop(grace: .seconds(60))
+        #expect(ContinuousClock.now - start < .seconds(20))
+        #expect(cancelled.withLock { $0 })
+        #expect(!scope.spawn {})
+    }
+}
+
+@Suite struct LogRateLimiterTests {
+    @Test func oneLineAMinutePerSenderWithACountOfTheRest() {
+        let limiter = LogRateLimiter(interval: .seconds(60), capacity: 2)
+        let start = ContinuousClock.now
+        #expect(limiter.admit("a", now: start) == 0)
+        #expect(limiter.admit("a", now: start + .seconds(1)) == nil)
+        #expect(limiter.admit("a", now: start + .seconds(2)) == nil)
+        #expect(limiter.admit("b", now: start + .seconds(2)) == 0)
+        #expect(limiter.admit("a", now: start + .seconds(61)) == 2)
+        // Bounded: a third sender pushes the oldest out.
+        #expect(limiter.admit("c", now: start + .seconds(62)) == 0)
+        #expect(limiter.admit("b", now: start + .seconds(63)) == 0)
+    }
+}

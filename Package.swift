@@ -129,6 +129,9 @@ let package = Package(
         .testTarget(name: "DBusTests", dependencies: ["DBus", "CDBus", "TestSupport"], exclude: ["Samples"]),
         .testTarget(name: "DBusBridgeTests", dependencies: ["DBusBridge", "DBus", "AdHoc", "XMPPCore", "TOMLConfig", "TestSupport"]),
         .testTarget(name: "TOMLConfigTests", dependencies: ["TOMLConfig"]),
+        // Prints what the TOML reader makes of files, for the differential test against Python's
+        // tomllib (Tests/toml).
+        .executableTarget(name: "TOMLToJSON", dependencies: ["TOMLConfig"], path: "Tests/TOMLToJSON"),
         .testTarget(name: "CommandFilesTests", dependencies: ["CommandFiles", "AdHoc", "XMPPCore", "TOMLConfig"]),
         .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "HealthMonitor", "XMPPClient", "XMPPCore", "TestSupport"]),
     ]

@@ -7,7 +7,7 @@ public indirect enum ConfigValue: Sendable, Equatable {
     case array([ConfigValue])
     case table([String: ConfigValue])
     /// Dates and times: valid TOML, but no adhocd key takes them.
-    case other(String)
+    case dateTime(TOMLDateTime)
 
     /// The value's kind as a person calls it; used in errors instead of the value itself, so a
     /// misplaced secret is never echoed.
@@ -19,7 +19,7 @@ public indirect enum ConfigValue: Sendable, Equatable {
         case .bool: "a boolean"
         case .array: "a list"
         case .table: "a table"
-        case .other(let name): "a \(name)"
+        case .dateTime(let value): "a \(value.kindName)"
         }
     }
 

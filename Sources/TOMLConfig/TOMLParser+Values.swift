@@ -15,23 +15,29 @@ extension TOMLParser {
             if startsWith("false") && !isWordByte(at: position + 5) { position += 5; return .bool(false) }
             throw failure("expected a value")
         default:
-            return try parseNumberOrDate()
+            if let dateTime = try parseDateTime() { return .dateTime(dateTime) }
+            return try parseNumber()
         }
     }
 
-    mutating func parseNumberOrDate() throws(Error) -> ConfigValue {
+    /// A date, time or date-time, if one starts here.
+    mutating func parseDateTime() throws(Error) -> TOMLDateTime? {
+        do {
+            guard let (value, length) = try TOMLDateTime.scan(bytes[position...]) else { return nil }
+            position += length
+            return value
+        } catch {
+            throw failure(error.problem)
+        }
+    }
+
+    mutating func parseNumber() throws(Error) -> ConfigValue {
         let start = position
         while let byte = peek(), !Self.endsScalar(byte) { advance() }
-        // A date-time may carry one space between date and time.
-        if position - start == 10, peek() == UInt8(ascii: " "), let next = peek(at: position + 1), next >= 0x30 && next <= 0x39 {
-            advance()
-            while let byte = peek(), !Self.endsScalar(byte) { advance() }
-        }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         guard !text.isEmpty else { throw failure("expected a value") }
         if let integer = Self.integer(text) { return .integer(integer) }
         if let double = Self.double(text) { return .double(double) }
-        if Self.looksLikeDateOrTime(text) { return .other("date or time") }
         position = start
         throw failure("'\(text)' is not a valid value (strings need quotes)")
     }
@@ -67,15 +73,6 @@ extension TOMLParser {
               !cleaned.hasSuffix("."), !cleaned.hasPrefix("."), !cleaned.contains(".e"), !cleaned.contains(".E")
         else { return nil }
         return Double(cleaned)
-    }
-
-    static func looksLikeDateOrTime(_ text: String) -> Bool {
-        let pattern = text.utf8.prefix(10)
-        let isDate = pattern.count == 10 && pattern.enumerated().allSatisfy { index, byte in
-            index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (byte >= 0x30 && byte <= 0x39)
-        }
-        let isTime = text.utf8.count >= 8 && Array(text.utf8)[2] == UInt8(ascii: ":")
-        return isDate || isTime
     }
 
     mutating func parseArray() throws(Error) -> ConfigValue {

@@ -2,8 +2,7 @@
 ///
 /// Written here rather than taken from a package: the TOML package available wraps a C++
 /// library and pulls Foundation with ICU into the daemon, which measured ~7 MB of resident
-/// memory for reading one small file at start-up. Dates and times parse but come back as
-/// `.other`, since no adhocd key takes them.
+/// memory for reading one small file at start-up.
 public struct TOMLParser {
     public struct Error: Swift.Error, Equatable {
         public var line: Int

@@ -49,13 +49,64 @@ import Testing
         #expect(document["infinity"] == .double(-.infinity))
         #expect(document["yes"] == .bool(true))
         #expect(document["no"] == .bool(false))
-        #expect(document["date"] == .other("date or time"))
-        #expect(document["datetime"] == .other("date or time"))
-        #expect(document["spaced"] == .other("date or time"))
-        #expect(document["time"] == .other("date or time"))
+        #expect(document["date"] == .dateTime(TOMLDateTime(date: .init(year: 2026, month: 11, day: 24))))
+        #expect(document["datetime"] == .dateTime(TOMLDateTime(
+            date: .init(year: 2026, month: 11, day: 24), time: .init(hour: 10, minute: 0, second: 0, nanosecond: 0), offsetMinutes: 0)))
+        #expect(document["spaced"] == .dateTime(TOMLDateTime(
+            date: .init(year: 2026, month: 11, day: 24), time: .init(hour: 10, minute: 0, second: 0, nanosecond: 0))))
+        #expect(document["time"] == .dateTime(TOMLDateTime(time: .init(hour: 7, minute: 32, second: 0, nanosecond: 0))))
         #expect(document["quoted key"] == .integer(1))
         #expect(document["literal key"] == .integer(2))
         #expect(document["bare-key_1"] == .integer(3))
+    }
+
+    @Test func readsDatesAndTimesOfEveryKind() throws {
+        let document = try parse("""
+        offset = 1979-05-27T00:32:00.999999-07:00
+        lower = 1979-05-27t07:32:00z
+        local = 1979-05-27T07:32:00.123456789123
+        leap = 2000-02-29
+        time = 23:59:59.5
+        list = [1979-05-27, 07:32:00]
+        """)
+        func text(_ key: String) -> String? {
+            if case .dateTime(let value)? = document[key] { value.description } else { nil }
+        }
+        #expect(text("offset") == "1979-05-27T00:32:00.999999-07:00")
+        #expect(text("lower") == "1979-05-27T07:32:00Z")
+        // Digits beyond the nanosecond are dropped, as TOML allows.
+        #expect(text("local") == "1979-05-27T07:32:00.123456789")
+        #expect(text("leap") == "2000-02-29")
+        #expect(text("time") == "23:59:59.5")
+        if case .dateTime(let offset)? = document["offset"] {
+            #expect(offset.offsetMinutes == -420)
+            #expect(offset.kindName == "date-time")
+        }
+        #expect(ConfigValue.dateTime(TOMLDateTime(date: .init(year: 1, month: 1, day: 1))).kindName == "a date")
+        #expect(document["list"] == .array([
+            .dateTime(TOMLDateTime(date: .init(year: 1979, month: 5, day: 27))),
+            .dateTime(TOMLDateTime(time: .init(hour: 7, minute: 32, second: 0, nanosecond: 0))),
+        ]))
+    }
+
+    /// Found by the differential test against tomllib: impossible dates and times read as
+    /// values, and malformed ones were taken whole as an opaque "date or time".
+    @Test func refusesImpossibleOrMalformedDatesAndTimes() {
+        expectError("a = 2021-02-29\n", line: 1, containing: "no day 29")
+        expectError("a = 1979-04-31T00:00:00Z\n", line: 1, containing: "no day 31")
+        expectError("\na = 1979-13-01\n", line: 2, containing: "no month 13")
+        expectError("a = 0000-01-01\n", line: 1, containing: "0001")
+        expectError("a = 24:00:00\n", line: 1, containing: "not a valid time")
+        expectError("a = 1979-05-27T07:60:00\n", line: 1, containing: "not a valid time")
+        expectError("a = 1979-05-27T07:32:60\n", line: 1, containing: "not a valid time")
+        expectError("a = 1979-05-27T07:32:00+24:00\n", line: 1, containing: "offset")
+        // Malformed: the date or time ends where the grammar stops, and the rest is not allowed.
+        expectError("a = 1979-05-27T07:32\n", line: 1, containing: "end of the line")
+        expectError("a = 1979-05-27T07:32:00.\n", line: 1, containing: "end of the line")
+        expectError("a = 1979-05-27T07:32:00+05\n", line: 1, containing: "end of the line")
+        expectError("a = 1979-05-27X07:32:00\n", line: 1, containing: "end of the line")
+        expectError("a = 1979-5-27\n", line: 1, containing: "not a valid value")
+        expectError("a = 7:32:00\n", line: 1, containing: "not a valid value")
     }
 
     @Test func readsMultilineStrings() throws {

@@ -27,8 +27,25 @@ enum TaggedValue {
         case .bool(let flag): return tagged("bool", flag ? "true" : "false")
         case .array(let items): return items.map(Self.value)
         case .table(let table): return Self.table(table)
-        case .other(let kind): return tagged("unsupported", kind)
+        case .dateTime(let value): return dateTime(value)
         }
+    }
+
+    private static func dateTime(_ value: TOMLDateTime) -> [String: String] {
+        var text = ""
+        if let date = value.date { text += digits(date.year, 4) + "-" + digits(date.month, 2) + "-" + digits(date.day, 2) }
+        if let time = value.time {
+            if value.date != nil { text += "T" }
+            text += digits(time.hour, 2) + ":" + digits(time.minute, 2) + ":" + digits(time.second, 2) + "." + digits(time.nanosecond / 1000, 6)
+        }
+        guard let offset = value.offsetMinutes else { return tagged(value.date == nil ? "time-local" : value.time == nil ? "date-local" : "datetime-local", text) }
+        text += (offset < 0 ? "-" : "+") + digits(abs(offset) / 60, 2) + ":" + digits(abs(offset) % 60, 2)
+        return tagged("datetime", text)
+    }
+
+    private static func digits(_ number: Int, _ width: Int) -> String {
+        let text = String(number)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 
     private static func tagged(_ type: String, _ value: String) -> [String: String] {

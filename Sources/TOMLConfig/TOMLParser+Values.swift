@@ -10,13 +10,24 @@ extension TOMLParser {
             return try parseArray()
         case UInt8(ascii: "{"):
             return try parseInlineTable()
-        case UInt8(ascii: "t"), UInt8(ascii: "f"):
-            if startsWith("true") && !isWordByte(at: position + 4) { position += 4; return .bool(true) }
-            if startsWith("false") && !isWordByte(at: position + 5) { position += 5; return .bool(false) }
-            throw failure("expected a value")
         default:
-            if let dateTime = try parseDateTime() { return .dateTime(dateTime) }
-            return try parseNumber()
+            // A bare value (boolean, date-time, number) ends at a delimiter; anything else
+            // right after it makes the whole word invalid.
+            let start = position
+            let value: ConfigValue
+            if startsWith("true") {
+                position += 4
+                value = .bool(true)
+            } else if startsWith("false") {
+                position += 5
+                value = .bool(false)
+            } else if let dateTime = try parseDateTime() {
+                value = .dateTime(dateTime)
+            } else {
+                value = try parseNumber()
+            }
+            if let next = peek(), !Self.endsScalar(next) { return try invalidValue(from: start) }
+            return value
         }
     }
 
@@ -31,48 +42,91 @@ extension TOMLParser {
         }
     }
 
+    /// An integer or float, in TOML's grammar: decimal integers without leading zeros; `0x`,
+    /// `0o`, `0b` integers without sign; floats with a fraction and/or an exponent, each part
+    /// starting with a digit; underscores only between digits; `inf` and `nan` with an
+    /// optional sign. Integers must fit in 64 bits, as TOML requires.
     mutating func parseNumber() throws(Error) -> ConfigValue {
         let start = position
-        while let byte = peek(), !Self.endsScalar(byte) { advance() }
-        let text = String(decoding: bytes[start..<position], as: UTF8.self)
-        guard !text.isEmpty else { throw failure("expected a value") }
-        if let integer = Self.integer(text) { return .integer(integer) }
-        if let double = Self.double(text) { return .double(double) }
-        position = start
-        throw failure("'\(text)' is not a valid value (strings need quotes)")
+        for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where startsWith(prefix) {
+            position += 2
+            guard skipDigits(radix: radix) else { return try invalidValue(from: start) }
+            let digits = String(decoding: bytes[(start + 2)..<position].filter { $0 != UInt8(ascii: "_") }, as: UTF8.self)
+            guard let value = Int(digits, radix: radix) else { throw failure("\(prefix)\(digits) does not fit in 64 bits (at most 0x7fffffffffffffff)") }
+            return .integer(value)
+        }
+        for special in ["inf", "+inf", "-inf", "nan", "+nan", "-nan"] where startsWith(special) {
+            position += special.utf8.count
+            return .double(special.hasSuffix("inf") ? (special.hasPrefix("-") ? -.infinity : .infinity) : .nan)
+        }
+        if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { advance() }
+        // The whole part: 0, or digits not starting with 0.
+        if peek() == UInt8(ascii: "0") {
+            advance()
+        } else if let first = peek(), first >= UInt8(ascii: "1"), first <= UInt8(ascii: "9") {
+            _ = skipDigits(radix: 10)
+        } else {
+            return try invalidValue(from: start)
+        }
+        var isFloat = false
+        if peek() == UInt8(ascii: "."), let next = peek(at: position + 1), Self.isDigit(next, radix: 10) {
+            advance()
+            _ = skipDigits(radix: 10)
+            isFloat = true
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            let mark = position
+            advance()
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { advance() }
+            if skipDigits(radix: 10) { isFloat = true } else { position = mark }
+        }
+        let text = String(decoding: bytes[start..<position].filter { $0 != UInt8(ascii: "_") }, as: UTF8.self)
+        if isFloat {
+            guard let value = Double(text) else { return try invalidValue(from: start) }
+            return .double(value)
+        }
+        guard let value = Int(text) else {
+            throw failure("\(text) does not fit in 64 bits (-9223372036854775808 to 9223372036854775807)")
+        }
+        return .integer(value)
+    }
+
+    /// Skips digits of `radix` with single underscores between them; false when none is here.
+    mutating func skipDigits(radix: Int) -> Bool {
+        guard let first = peek(), Self.isDigit(first, radix: radix) else { return false }
+        advance()
+        while let next = peek() {
+            if Self.isDigit(next, radix: radix) {
+                advance()
+            } else if next == UInt8(ascii: "_"), let after = peek(at: position + 1), Self.isDigit(after, radix: radix) {
+                position += 2
+            } else {
+                break
+            }
+        }
+        return true
+    }
+
+    static func isDigit(_ byte: UInt8, radix: Int) -> Bool {
+        switch radix {
+        case 16: (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x66)
+        default: byte >= 0x30 && byte < 0x30 + UInt8(radix)
+        }
+    }
+
+    /// Refuses the text from `start` to the next delimiter as a value.
+    func invalidValue(from start: Int) throws(Error) -> ConfigValue {
+        var end = start
+        while end < bytes.count, !Self.endsScalar(bytes[end]) { end += 1 }
+        let text = String(decoding: bytes[start..<end], as: UTF8.self)
+        var parser = self
+        parser.position = start
+        throw text.isEmpty ? parser.failure("expected a value") : parser.failure("'\(text)' is not a valid value (strings need quotes)")
     }
 
     static func endsScalar(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "#")
             || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
-    }
-
-    static func integer(_ text: String) -> Int? {
-        guard !text.hasPrefix("_"), !text.hasSuffix("_"), !text.contains("__") else { return nil }
-        let cleaned = text.replacing("_", with: "")
-        for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where cleaned.hasPrefix(prefix) {
-            return Int(cleaned.dropFirst(2), radix: radix)
-        }
-        let digits = cleaned.first == "+" || cleaned.first == "-" ? cleaned.dropFirst() : Substring(cleaned)
-        // No leading zeros in decimal integers.
-        guard !digits.isEmpty, digits.allSatisfy(\.isNumber), digits == "0" || !digits.hasPrefix("0") else { return nil }
-        return Int(cleaned)
-    }
-
-    static func double(_ text: String) -> Double? {
-        switch text {
-        case "inf", "+inf": return .infinity
-        case "-inf": return -.infinity
-        case "nan", "+nan", "-nan": return .nan
-        default: break
-        }
-        guard !text.hasPrefix("_"), !text.hasSuffix("_"), !text.contains("__"), !text.contains("_."), !text.contains("._") else { return nil }
-        let cleaned = text.replacing("_", with: "")
-        guard cleaned.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }),
-              cleaned.allSatisfy({ $0.isNumber || "+-.eE".contains($0) }),
-              !cleaned.hasSuffix("."), !cleaned.hasPrefix("."), !cleaned.contains(".e"), !cleaned.contains(".E")
-        else { return nil }
-        return Double(cleaned)
     }
 
     mutating func parseArray() throws(Error) -> ConfigValue {

@@ -246,11 +246,6 @@ public struct TOMLParser {
         return position + utf8.count <= bytes.count && Array(bytes[position..<position + utf8.count]) == utf8
     }
 
-    func isWordByte(at index: Int) -> Bool {
-        guard let byte = peek(at: index) else { return false }
-        return Self.isBareKeyByte(byte)
-    }
-
     mutating func expect(_ character: Character) throws(Error) {
         guard let byte = peek(), Character(Unicode.Scalar(byte)) == character else {
             throw failure("expected '\(character)'")

@@ -100,13 +100,59 @@ import Testing
         expectError("a = 1979-05-27T07:60:00\n", line: 1, containing: "not a valid time")
         expectError("a = 1979-05-27T07:32:60\n", line: 1, containing: "not a valid time")
         expectError("a = 1979-05-27T07:32:00+24:00\n", line: 1, containing: "offset")
-        // Malformed: the date or time ends where the grammar stops, and the rest is not allowed.
-        expectError("a = 1979-05-27T07:32\n", line: 1, containing: "end of the line")
-        expectError("a = 1979-05-27T07:32:00.\n", line: 1, containing: "end of the line")
-        expectError("a = 1979-05-27T07:32:00+05\n", line: 1, containing: "end of the line")
-        expectError("a = 1979-05-27X07:32:00\n", line: 1, containing: "end of the line")
+        // Malformed: the whole word is refused.
+        expectError("a = 1979-05-27T07:32\n", line: 1, containing: "'1979-05-27T07:32' is not a valid value")
+        expectError("a = 1979-05-27T07:32:00.\n", line: 1, containing: "not a valid value")
+        expectError("a = 1979-05-27T07:32:00+05\n", line: 1, containing: "not a valid value")
+        expectError("a = 1979-05-27X07:32:00\n", line: 1, containing: "not a valid value")
+        expectError("a = 1979-05-27 07:32\n", line: 1, containing: "end of the line")
         expectError("a = 1979-5-27\n", line: 1, containing: "not a valid value")
         expectError("a = 7:32:00\n", line: 1, containing: "not a valid value")
+    }
+
+    @Test func readsNumbersInEveryForm() throws {
+        let document = try parse("""
+        hex = 0xDEAD_beef
+        octal = 0o7_7
+        binary = 0b1_0
+        smallest = -9223372036854775808
+        largest = 0x7fffffffffffffff
+        zero = -0
+        exponent = 1e05
+        both = -6.02_2e+2_3
+        huge = 1e309
+        negativeZero = -0.0
+        plain = 0e0
+        signs = [+inf, -nan, +0.5]
+        """)
+        #expect(document["hex"] == .integer(0xDEAD_BEEF))
+        #expect(document["octal"] == .integer(0o77))
+        #expect(document["binary"] == .integer(2))
+        #expect(document["smallest"] == .integer(.min))
+        #expect(document["largest"] == .integer(.max))
+        #expect(document["zero"] == .integer(0))
+        #expect(document["exponent"] == .double(1e5))
+        #expect(document["both"] == .double(-6.022e23))
+        #expect(document["huge"] == .double(.infinity))
+        guard case .double(let negativeZero)? = document["negativeZero"] else { Issue.record("no -0.0"); return }
+        #expect(negativeZero.sign == .minus)
+        #expect(document["plain"] == .double(0))
+    }
+
+    /// Found by the differential test against tomllib: words made of number characters were
+    /// taken if Swift's own parsers took them (leading zeros, stray underscores, a fraction
+    /// without digits before it, a sign inside a hexadecimal number).
+    @Test(arguments: ["01", "+01", "-01", "01.5", "1_", "_1", "1__0", "1_e5", "1e_5", "1e5_", "1_.5", "1._5", "+.5", "-.5", ".5",
+                      "1.", "1.e5", "0x", "0x_1", "0x1_", "0x-1", "0X1", "+0x1", "0b2", "0o8", "1e", "1e+", "Inf", "NaN", "infinity", "1.5.5"])
+    func refusesMalformedNumbers(text: String) {
+        expectError("a = \(text)\n", line: 1, containing: "not a valid value")
+        expectError("a = [\(text)]\n", line: 1, containing: "not a valid value")
+    }
+
+    @Test func refusesIntegersBeyond64Bits() {
+        expectError("a = 9223372036854775808\n", line: 1, containing: "does not fit in 64 bits")
+        expectError("a = -9223372036854775809\n", line: 1, containing: "does not fit in 64 bits")
+        expectError("\na = 0x8000000000000000\n", line: 2, containing: "does not fit in 64 bits")
     }
 
     @Test func readsMultilineStrings() throws {

@@ -10,10 +10,10 @@ extension TOMLParser {
                 return String(scalars)
             case UInt8(ascii: "\\"):
                 scalars.append(try parseEscape())
-            case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+            case UInt8(ascii: "\n"):
                 throw failure("unterminated string (use \"\"\" for text over several lines)")
             default:
-                scalars.append(contentsOf: try takeScalar().unicodeScalars)
+                scalars.append(contentsOf: try takeCharacter().unicodeScalars)
             }
         }
     }
@@ -34,18 +34,21 @@ extension TOMLParser {
             if byte == UInt8(ascii: "\\") {
                 // A backslash at the end of a line trims the newline and following whitespace.
                 var lookahead = position + 1
-                while let next = peek(at: lookahead), next == UInt8(ascii: " ") || next == UInt8(ascii: "\t") { lookahead += 1 }
-                if let next = peek(at: lookahead), next == UInt8(ascii: "\n") || next == UInt8(ascii: "\r") {
+                while let next = peek(at: lookahead), Self.isWhitespace(next) { lookahead += 1 }
+                if peek(at: lookahead) == UInt8(ascii: "\n") {
                     position = lookahead
-                    while let next = peek(), next == UInt8(ascii: " ") || next == UInt8(ascii: "\t") || next == UInt8(ascii: "\n") || next == UInt8(ascii: "\r") {
-                        advance()
-                    }
+                    while let next = peek(), Self.isWhitespace(next) || next == UInt8(ascii: "\n") { advance() }
                     continue
                 }
                 scalars.append(try parseEscape())
                 continue
             }
-            scalars.append(contentsOf: try takeScalar().unicodeScalars)
+            if byte == UInt8(ascii: "\n") {
+                advance()
+                scalars.append("\n")
+                continue
+            }
+            scalars.append(contentsOf: try takeCharacter().unicodeScalars)
         }
     }
 
@@ -53,7 +56,8 @@ extension TOMLParser {
         advance()
         let start = position
         while let byte = peek(), byte != UInt8(ascii: "'") {
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { throw failure("unterminated literal string") }
+            if byte == UInt8(ascii: "\n") { throw failure("unterminated literal string") }
+            try checkNotControl(byte, in: "strings")
             advance()
         }
         guard peek() != nil else { throw failure("unterminated literal string") }
@@ -66,7 +70,10 @@ extension TOMLParser {
         position += 3
         skipOneNewline()
         let start = position
-        while position < bytes.count, !startsWith("'''") { advance() }
+        while let byte = peek(), !startsWith("'''") {
+            if byte != UInt8(ascii: "\n") { try checkNotControl(byte, in: "strings") }
+            advance()
+        }
         guard startsWith("'''") else { throw failure("unterminated multi-line literal string") }
         let quotes = closingQuoteRun(UInt8(ascii: "'"))
         let end = position + quotes - 3
@@ -95,27 +102,34 @@ extension TOMLParser {
         case UInt8(ascii: "\\"): return "\\"
         case UInt8(ascii: "u"), UInt8(ascii: "U"):
             let length = byte == UInt8(ascii: "u") ? 4 : 8
-            guard position + length <= bytes.count,
-                  let value = UInt32(String(decoding: bytes[position..<position + length], as: UTF8.self), radix: 16),
+            let digits = bytes[position..<min(bytes.count, position + length)]
+            guard digits.count == length, digits.allSatisfy({ Self.isDigit($0, radix: 16) }),
+                  let value = UInt32(String(decoding: digits, as: UTF8.self), radix: 16),
                   let scalar = Unicode.Scalar(value)
-            else { throw failure("invalid \\\(Character(Unicode.Scalar(byte))) escape") }
+            else { throw failure("invalid \\\(Character(Unicode.Scalar(byte))) escape: \(length) hexadecimal digits of a Unicode scalar value") }
             position += length
             return scalar
         default:
-            throw failure("invalid escape '\\\(Character(Unicode.Scalar(byte)))'")
+            throw failure("invalid escape '\\\(Character(Unicode.Scalar(byte)).unicodeScalars.first?.escaped(asASCII: true) ?? "")'")
         }
     }
 
     /// One whole character of UTF-8 text (strings may hold any Unicode except controls).
-    mutating func takeScalar() throws(Error) -> String {
+    mutating func takeCharacter() throws(Error) -> String {
         guard let byte = peek() else { throw failure("unexpected end of file") }
-        if byte < 0x20 && byte != UInt8(ascii: "\t") && byte != UInt8(ascii: "\n") && byte != UInt8(ascii: "\r") || byte == 0x7F {
-            throw failure("control characters must be escaped in strings")
-        }
+        try checkNotControl(byte, in: "strings")
         let length = byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
         let end = min(bytes.count, position + length)
         let text = String(decoding: bytes[position..<end], as: UTF8.self)
         position = end
         return text
+    }
+
+    /// TOML allows tabs but no other control character (U+0000–U+001F, U+007F) in strings and
+    /// comments: escapes write them in basic strings. A lone carriage return is one of them.
+    func checkNotControl(_ byte: UInt8, in place: String) throws(Error) {
+        guard (byte < 0x20 && byte != UInt8(ascii: "\t")) || byte == 0x7F else { return }
+        let name = byte == UInt8(ascii: "\r") ? "a carriage return not followed by a line feed" : "control character U+\(byte < 0x10 ? "000" : "00")\(String(byte, radix: 16, uppercase: true))"
+        throw failure("\(name) is not allowed in \(place)\(place == "strings" ? " (write an escape such as \\u0007 in a \"…\" string)" : "")")
     }
 }

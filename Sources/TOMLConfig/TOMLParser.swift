@@ -25,7 +25,19 @@ public struct TOMLParser {
     var arrayTableCounts: [[String]: Int] = [:]
 
     init(_ text: String) {
-        bytes = Array(text.utf8)
+        // Line ends become LF everywhere, strings included (TOML allows it, tomllib does it),
+        // so a lone CR is left to be refused.
+        bytes = Self.normalisingLineEnds(Array(text.utf8))
+    }
+
+    static func normalisingLineEnds(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.contains(UInt8(ascii: "\r")) else { return bytes }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        for (index, byte) in bytes.enumerated() where !(byte == UInt8(ascii: "\r") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "\n")) {
+            result.append(byte)
+        }
+        return result
     }
 
     public static func parse(_ text: String) throws(Error) -> [String: ConfigValue] {
@@ -59,7 +71,7 @@ public struct TOMLParser {
             skipWhitespace()
             guard let byte = peek() else { return }
             switch byte {
-            case UInt8(ascii: "#"), UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+            case UInt8(ascii: "#"), UInt8(ascii: "\n"):
                 try skipToLineEnd()
             case UInt8(ascii: "["):
                 try parseTableHeader()
@@ -254,30 +266,40 @@ public struct TOMLParser {
     }
 
     mutating func skipWhitespace() {
-        while let byte = peek(), byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") { advance() }
+        while let byte = peek(), Self.isWhitespace(byte) { advance() }
+    }
+
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 
     mutating func skipOneNewline() {
-        if startsWith("\r\n") { position += 2 } else if peek() == UInt8(ascii: "\n") { advance() }
+        if peek() == UInt8(ascii: "\n") { advance() }
     }
 
     /// After a value or header only a comment may follow on the line.
     mutating func skipToLineEnd() throws(Error) {
         skipWhitespace()
-        if peek() == UInt8(ascii: "#") {
-            while let byte = peek(), byte != UInt8(ascii: "\n") { advance() }
-        }
-        guard let byte = peek() else { return }
-        if byte == UInt8(ascii: "\r") { advance() }
+        try skipComment()
+        guard peek() != nil else { return }
         guard peek() == UInt8(ascii: "\n") else { throw failure("expected the end of the line") }
         advance()
+    }
+
+    /// A comment runs to the end of the line and holds no control character but tab.
+    mutating func skipComment() throws(Error) {
+        guard peek() == UInt8(ascii: "#") else { return }
+        while let byte = peek(), byte != UInt8(ascii: "\n") {
+            try checkNotControl(byte, in: "comments")
+            advance()
+        }
     }
 
     mutating func skipWhitespaceCommentsAndNewlines() throws(Error) {
         while let byte = peek() {
             switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): advance()
-            case UInt8(ascii: "#"): while let byte = peek(), byte != UInt8(ascii: "\n") { advance() }
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"): advance()
+            case UInt8(ascii: "#"): try skipComment()
             default: return
             }
         }

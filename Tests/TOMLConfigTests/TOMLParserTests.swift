@@ -170,6 +170,29 @@ import Testing
         #expect(document["quotes"] == .string("a \"b\" \"\"c\"\""))
     }
 
+    /// Found by the differential test against tomllib: control characters passed in comments
+    /// and literal strings, a lone carriage return passed as a line end, and CRLF stayed in
+    /// multi-line strings where tomllib reads LF.
+    @Test func refusesControlCharactersAndLoneCarriageReturns() throws {
+        expectError("a = 1 # bell \u{07}\n", line: 1, containing: "control character U+0007 is not allowed in comments")
+        expectError("# \u{7F}\n", line: 1, containing: "U+007F")
+        expectError("a = 'x\u{00}y'\n", line: 1, containing: "not allowed in strings")
+        expectError("a = '''\nx\u{1F}'''\n", line: 2, containing: "not allowed in strings")
+        expectError("a = \"x\ry\"\n", line: 1, containing: "carriage return")
+        expectError("a = \"\"\"x\ry\"\"\"\n", line: 1, containing: "carriage return")
+        expectError("a = 1 # note\r\n# CR alone\rb = 2\n", line: 2, containing: "carriage return")
+        expectError("a = 1\rb = 2\n", line: 1, containing: "end of the line")
+        expectError("a = \"\\u+123\"\n", line: 1, containing: "invalid \\u escape")
+        // Tabs are fine everywhere.
+        #expect(try parse("a = '\tx'\t# \ttab\n") == ["a": .string("\tx")])
+    }
+
+    @Test func readsLineEndsInMultilineStringsAsLineFeeds() throws {
+        let document = try parse("a = \"\"\"\r\none\r\ntwo \\\r\n  three\"\"\"\r\nb = '''\r\nx\r\ny'''\r\n")
+        #expect(document["a"] == .string("one\ntwo three"))
+        #expect(document["b"] == .string("x\ny"))
+    }
+
     @Test func readsArraysAndInlineTables() throws {
         let document = try parse("""
         list = [
@@ -238,7 +261,7 @@ import Testing
         expectError("x = 012\n", line: 1, containing: "not a valid value")
         expectError("x = 1__0\n", line: 1, containing: "not a valid value")
         expectError("= 1\n", line: 1, containing: "expected a key")
-        expectError("a = \"\u{01}\"\n", line: 1, containing: "control characters")
+        expectError("a = \"\u{01}\"\n", line: 1, containing: "control character U+0001 is not allowed in strings")
     }
 
     @Test func recordsTheLineOfEachKey() throws {

@@ -130,6 +130,8 @@ extension TOMLParser {
     }
 
     mutating func parseArray() throws(Error) -> ConfigValue {
+        try enterNesting()
+        defer { nesting -= 1 }
         advance()
         var items: [ConfigValue] = []
         while true {
@@ -149,9 +151,11 @@ extension TOMLParser {
     }
 
     mutating func parseInlineTable() throws(Error) -> ConfigValue {
+        try enterNesting()
+        defer { nesting -= 1 }
         advance()
-        // The table's keys go into a parser of their own, whose root becomes the value.
-        var nested = TOMLParser(bytes: bytes, position: position)
+        // The table's keys go into a parser of their own, whose tree becomes the value.
+        var nested = TOMLParser(bytes: bytes, position: position, nesting: nesting)
         nested.skipWhitespace()
         if nested.peek() == UInt8(ascii: "}") {
             position = nested.position + 1
@@ -165,7 +169,7 @@ extension TOMLParser {
             case UInt8(ascii: "}"):
                 nested.advance()
                 position = nested.position
-                return .table(nested.root)
+                return .table(nested.tree.root)
             default:
                 position = nested.position
                 throw failure("expected ',' or '}' in an inline table (which must stay on one line)")
@@ -173,8 +177,15 @@ extension TOMLParser {
         }
     }
 
-    init(bytes: [UInt8], position: Int) {
+    private mutating func enterNesting() throws(Error) {
+        nesting += 1
+        guard nesting <= Self.maximumNesting else { throw failure("arrays and inline tables are nested deeper than \(Self.maximumNesting)") }
+    }
+
+    init(bytes: [UInt8], position: Int, nesting: Int) {
         self.bytes = bytes
         self.position = position
+        self.nesting = nesting
+        tree = TOMLTree(entersArraysOfTables: false)
     }
 }

@@ -10,21 +10,24 @@ public struct TOMLParser {
         public var message: String
     }
 
+    /// How deep arrays and inline tables may nest, and how many parts a key path may have:
+    /// more would only exhaust the stack or take time (toml-test suggests 128 or 256).
+    static let maximumNesting = 128
+
     let bytes: [UInt8]
     var position = 0
-    var root: [String: ConfigValue] = [:]
+    var tree: TOMLTree
+    /// Arrays and inline tables open around the current position.
+    var nesting = 0
     /// The table that key/value lines currently go into.
     var currentPath: [String] = []
-    /// Tables defined by a header or by dotted keys, which may not be defined again.
-    var definedTables: Set<[String]> = []
-    /// Inline tables and static arrays, which are closed to later additions.
-    var sealedPaths: Set<[String]> = []
     /// Where each key and table header starts, by the key path errors name (see `TOMLKeyLines`).
     var keyOffsets: [String: Int] = [:]
     /// Tables appended so far to each `[[array]]`, to name its elements `dbus[1]`, `dbus[2]`…
     var arrayTableCounts: [[String]: Int] = [:]
 
     init(_ text: String) {
+        tree = TOMLTree()
         // Line ends become LF everywhere, strings included (TOML allows it, tomllib does it),
         // so a lone CR is left to be refused.
         bytes = Self.normalisingLineEnds(Array(text.utf8))
@@ -49,7 +52,7 @@ public struct TOMLParser {
     public static func parseWithLines(_ text: String) throws(Error) -> TOMLDocument {
         var parser = TOMLParser(text)
         try parser.parseDocument()
-        return TOMLDocument(values: parser.root, keyLines: TOMLKeyLines(offsets: parser.keyOffsets, in: parser.bytes))
+        return TOMLDocument(values: parser.tree.root, keyLines: TOMLKeyLines(offsets: parser.keyOffsets, in: parser.bytes))
     }
 
     /// The line each key and table header of `text` is on, for errors about values; empty when
@@ -92,13 +95,13 @@ public struct TOMLParser {
         skipWhitespace()
         try expect("]")
         if isArray { try expect("]") }
-        if isArray {
-            try appendTableToArray(at: path)
-        } else {
-            guard !definedTables.contains(path) else { throw failure("table [\(path.joined(separator: "."))] is defined twice") }
-            try createTable(at: path)
-            definedTables.insert(path)
+        let end = position
+        position = start
+        try apply { (tree: inout TOMLTree) throws(TOMLTree.Conflict) in
+            if isArray { try tree.appendArrayTable(path) } else { try tree.openTable(path) }
         }
+        position = end
+        if isArray { arrayTableCounts[path, default: 0] += 1 }
         recordOffset(start, of: path)
         currentPath = path
         try skipToLineEnd()
@@ -110,16 +113,15 @@ public struct TOMLParser {
         skipWhitespace()
         try expect("=")
         skipWhitespace()
-        let value = try parseValue()
-        // Dotted keys create the intermediate tables.
-        let parent = tablePath + key.dropLast()
-        if key.count > 1 {
-            for depth in (tablePath.count + 1)...parent.count {
-                try createTable(at: Array(parent.prefix(depth)))
-                definedTables.insert(Array(parent.prefix(depth)))
-            }
+        guard tablePath.count + key.count <= Self.maximumNesting else {
+            position = start
+            throw failure("the key is nested deeper than \(Self.maximumNesting) tables")
         }
-        try insert(value, at: parent, key: key[key.count - 1])
+        let value = try parseValue()
+        let end = position
+        position = start
+        try apply { (tree: inout TOMLTree) throws(TOMLTree.Conflict) in try tree.insert(value, key: key, in: tablePath) }
+        position = end
         recordOffset(start, of: tablePath + key)
     }
 
@@ -156,6 +158,7 @@ public struct TOMLParser {
             }
             skipWhitespace()
             guard peek() == UInt8(ascii: ".") else { return parts }
+            guard parts.count < Self.maximumNesting else { throw failure("the key is nested deeper than \(Self.maximumNesting) tables") }
             advance()
         }
     }
@@ -165,83 +168,12 @@ public struct TOMLParser {
             || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
     }
 
-    // MARK: Tables
-
-    /// A structural conflict found while editing the tree; becomes an `Error` with a position.
-    struct Conflict: Swift.Error {
-        var message: String
-    }
-
-    mutating func createTable(at path: [String]) throws(Error) {
-        try modify(path: path) { _ throws(Conflict) in }
-    }
-
-    mutating func appendTableToArray(at path: [String]) throws(Error) {
-        let parent = Array(path.dropLast())
-        let key = path[path.count - 1]
-        try createTable(at: parent)
-        try modify(path: parent) { table throws(Conflict) in
-            switch table[key] {
-            case nil:
-                table[key] = .array([.table([:])])
-            case .array(var items) where items.allSatisfy({ if case .table = $0 { true } else { false } }):
-                items.append(.table([:]))
-                table[key] = .array(items)
-            default:
-                throw Conflict(message: "[[\(path.joined(separator: "."))]] conflicts with an earlier value")
-            }
-        }
-        sealedPaths.remove(path)
-        arrayTableCounts[path, default: 0] += 1
-        // Headers below this path now refer to the newest element, which is empty.
-        definedTables = definedTables.filter { !$0.starts(with: path) || $0 == path }
-    }
-
-    mutating func insert(_ value: ConfigValue, at path: [String], key: String) throws(Error) {
-        if sealedPaths.contains(path) { throw failure("cannot add keys to an inline table") }
-        try modify(path: path) { table throws(Conflict) in
-            guard table[key] == nil else { throw Conflict(message: "key '\(key)' is defined twice") }
-            table[key] = value
-        }
-        if case .table = value { sealedPaths.insert(path + [key]) }
-    }
-
-    /// Walks to the table at `path`, creating missing tables and entering the last element of
-    /// arrays of tables, and lets `change` edit it.
-    mutating func modify(path: [String], _ change: (inout [String: ConfigValue]) throws(Conflict) -> Void) throws(Error) {
-        var tree = root
+    /// Applies a change to the tables, reporting a broken rule at the current position.
+    mutating func apply(_ change: (inout TOMLTree) throws(TOMLTree.Conflict) -> Void) throws(Error) {
         do {
-            try Self.walk(&tree, path[...], change)
+            try change(&tree)
         } catch {
             throw failure(error.message)
-        }
-        root = tree
-    }
-
-    static func walk(
-        _ table: inout [String: ConfigValue], _ remaining: ArraySlice<String>,
-        _ change: (inout [String: ConfigValue]) throws(Conflict) -> Void
-    ) throws(Conflict) {
-        guard let key = remaining.first else {
-            try change(&table)
-            return
-        }
-        switch table.removeValue(forKey: key) {
-        case nil:
-            var child: [String: ConfigValue] = [:]
-            try walk(&child, remaining.dropFirst(), change)
-            table[key] = .table(child)
-        case .table(var child):
-            defer { table[key] = .table(child) }
-            try walk(&child, remaining.dropFirst(), change)
-        case .array(var items):
-            defer { table[key] = .array(items) }
-            guard case .table(var child)? = items.last else { throw Conflict(message: "'\(key)' is not a table") }
-            defer { items[items.count - 1] = .table(child) }
-            try walk(&child, remaining.dropFirst(), change)
-        case let value?:
-            table[key] = value
-            throw Conflict(message: "'\(key)' is already a value, not a table")
         }
     }
 

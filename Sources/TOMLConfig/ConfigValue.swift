@@ -36,4 +36,13 @@ public indirect enum ConfigValue: Sendable, Equatable {
             throw .syntax(file: file, line: error.line, column: error.column, message: error.message)
         }
     }
+
+    /// A TOML file's bytes as text; refused, at the first bad byte, unless they are UTF-8.
+    public static func tomlText(utf8 bytes: [UInt8], file: String) throws(ConfigurationError) -> String {
+        do {
+            return try TOMLParser.text(utf8: bytes)
+        } catch {
+            throw .syntax(file: file, line: error.line, column: error.column, message: error.message)
+        }
+    }
 }

@@ -47,6 +47,30 @@ public struct TOMLParser {
         try parseWithLines(text).values
     }
 
+    /// A file's bytes as text. TOML files are UTF-8: one in another encoding is refused at its
+    /// first invalid byte, where decoding with replacement characters would change its values.
+    public static func text(utf8 bytes: [UInt8]) throws(Error) -> String {
+        var decoder = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch decoder.parseScalar(from: &iterator) {
+            case .valid(let encoded):
+                offset += encoded.count
+            case .emptyInput:
+                return String(decoding: bytes, as: UTF8.self)
+            case .error:
+                let parser = TOMLParser(bytes: bytes, position: offset, nesting: 0)
+                throw parser.failure("byte 0x\(String(bytes[offset], radix: 16, uppercase: true)) is not valid UTF-8: TOML files are UTF-8, save the file as UTF-8")
+            }
+        }
+    }
+
+    /// `parseWithLines` for a file's bytes, which must be UTF-8.
+    public static func parseWithLines(utf8 bytes: [UInt8]) throws(Error) -> TOMLDocument {
+        try parseWithLines(text(utf8: bytes))
+    }
+
     /// Parses and also records where each key is defined, so checks made after parsing can
     /// name the line of the offending key.
     public static func parseWithLines(_ text: String) throws(Error) -> TOMLDocument {

@@ -293,6 +293,22 @@ import Testing
         expectError("[t]\n" + Array(repeating: "k", count: 128).joined(separator: ".") + " = 1\n", line: 2, containing: "nested deeper")
     }
 
+    /// Found by the differential test against tomllib: a file in another encoding was read with
+    /// replacement characters; TOML files are UTF-8.
+    @Test func refusesBytesThatAreNotUTF8() throws {
+        let latin1: [UInt8] = Array("name = \"ok\"\nlabel = \"caf".utf8) + [0xE9] + Array("\"\n".utf8)
+        #expect(throws: TOMLParser.Error(line: 2, column: 13, message: "byte 0xE9 is not valid UTF-8: TOML files are UTF-8, save the file as UTF-8")) {
+            try TOMLParser.parseWithLines(utf8: latin1)
+        }
+        // An encoded surrogate and an overlong form are not UTF-8 either.
+        #expect(throws: TOMLParser.Error.self) { try TOMLParser.parseWithLines(utf8: Array("a = \"".utf8) + [0xED, 0xA0, 0x80, 0x22]) }
+        #expect(throws: TOMLParser.Error.self) { try TOMLParser.parseWithLines(utf8: Array("a = \"".utf8) + [0xC0, 0xAF, 0x22]) }
+        #expect(try TOMLParser.parseWithLines(utf8: Array("a = \"café 😀\"".utf8)).values == ["a": .string("café 😀")])
+        #expect(throws: ConfigurationError.syntax(file: "f.toml", line: 2, column: 13, message: "byte 0xE9 is not valid UTF-8: TOML files are UTF-8, save the file as UTF-8")) {
+            try ConfigValue.tomlText(utf8: latin1, file: "f.toml")
+        }
+    }
+
     @Test func acceptsWindowsLineEndings() throws {
         #expect(try parse("a = 1\r\n[b]\r\nc = \"x\"\r\n") == ["a": .integer(1), "b": .table(["c": .string("x")])])
     }

@@ -16,7 +16,7 @@ struct TOMLToJSON {
             let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
             var result: [String: Any] = ["file": path]
             do {
-                result["value"] = TaggedValue.table(try TOMLParser.parse(String(decoding: bytes, as: UTF8.self)))
+                result["value"] = TaggedValue.table(try TOMLParser.parseWithLines(utf8: bytes).values)
             } catch {
                 result["error"] = "\(error.line):\(error.column): \(error.message)"
                 result["line"] = error.line

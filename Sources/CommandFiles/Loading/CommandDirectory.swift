@@ -113,7 +113,7 @@ public struct CommandDirectory: Sendable {
             modified: Int64(status.st_mtim.tv_sec), modifiedNanoseconds: Int64(status.st_mtim.tv_nsec))
         let origin = DefinitionReader.Origin(file: file, node: node, form: isTOML ? .toml : .script, stamp: stamp)
         do {
-            return .definition(isTOML ? try reader.read(toml: text, origin: origin) : try reader.read(script: text, origin: origin))
+            return .definition(isTOML ? try reader.read(toml: bytes, origin: origin) : try reader.read(script: text, origin: origin))
         } catch {
             return .problem(error)
         }

@@ -29,8 +29,9 @@ public struct TOMLParser {
     init(_ text: String) {
         tree = TOMLTree()
         // Line ends become LF everywhere, strings included (TOML allows it, tomllib does it),
-        // so a lone CR is left to be refused.
-        bytes = Self.normalisingLineEnds(Array(text.utf8))
+        // so a lone CR is left to be refused. A byte order mark, which some editors write, is
+        // skipped (toml-test counts it valid; tomllib refuses it).
+        bytes = Self.normalisingLineEnds(Array(text.utf8.trimmingPrefix([0xEF, 0xBB, 0xBF])))
     }
 
     static func normalisingLineEnds(_ bytes: [UInt8]) -> [UInt8] {

@@ -309,6 +309,14 @@ import Testing
         }
     }
 
+    /// toml-test counts a leading byte order mark valid (tomllib refuses it); editors on some
+    /// systems write one.
+    @Test func skipsAByteOrderMark() throws {
+        #expect(try parse("\u{FEFF}a = 1\n") == ["a": .integer(1)])
+        #expect(try TOMLParser.parseWithLines(utf8: [0xEF, 0xBB, 0xBF] + Array("a = 1\n".utf8)).values == ["a": .integer(1)])
+        expectError("a = 1\n\u{FEFF}b = 2\n", line: 2, containing: "expected a key")
+    }
+
     @Test func acceptsWindowsLineEndings() throws {
         #expect(try parse("a = 1\r\n[b]\r\nc = \"x\"\r\n") == ["a": .integer(1), "b": .table(["c": .string("x")])])
     }

@@ -6,7 +6,9 @@ adhocd's side is printed by the TOMLToJSON test helper (Tests/TOMLToJSON, built 
 build`); tomllib's by tomljson.py, in the same tagged JSON. Deliberate differences, each
 documented in docs/configuration.md ("TOML"):
 - integers beyond 64 bits are refused (TOML asks for an error; Python's integers are unbounded);
-- fractions of seconds are kept to the nanosecond (tomllib keeps microseconds; compared there).
+- fractions of seconds are kept to the nanosecond (tomllib keeps microseconds; compared there);
+- a byte order mark at the start is skipped (toml-test counts it valid; tomllib refuses it);
+- arrays, inline tables and key paths nest at most 128 deep (as toml-test recommends).
 
 TOML_DIFF_SEED and TOML_DIFF_COUNT choose other or more generated documents (make test uses
 the defaults, which are fixed so a failure reproduces).
@@ -114,7 +116,7 @@ def repository_documents(directory: Path) -> list[Path]:
 def test_repository_documents(tmp_path):
     """Every configuration the project shows: both accept it, with the same values."""
     paths = repository_documents(tmp_path)
-    assert len(paths) > 10
+    assert len(paths) >= 5
     comparison = Comparison(paths)
     refused = [f"{path.name}: refused" for path in paths if not comparison.accepted_by_adhocd(path)]
     assert not comparison.problems and not refused, report(comparison.problems + refused, len(paths))

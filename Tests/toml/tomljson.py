@@ -22,9 +22,10 @@ class Refused(Exception):
 
 
 def read(data: bytes) -> dict[str, Any]:
-    """The tagged value of a document, or Refused with tomllib's message."""
+    """The tagged value of a document, or Refused with tomllib's message. A leading byte order
+    mark is dropped first: adhocd skips it (toml-test counts it valid), tomllib refuses it."""
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         raise Refused(f"not UTF-8: {error}") from None
     try:

@@ -61,19 +61,48 @@ public struct Datatype: RawRepresentable, Hashable, Sendable, CustomStringConver
         case .unsignedInt: return UInt32(trimmed).map { .unsigned(UInt64($0)) }
         case .unsignedShort: return UInt16(trimmed).map { .unsigned(UInt64($0)) }
         case .unsignedByte: return UInt8(trimmed).map { .unsigned(UInt64($0)) }
-        case .double, .decimal, .float:
-            // Schema spells infinities INF/-INF; Swift's parser wants inf.
+        case .decimal:
+            // XML Schema's decimal: digits with an optional point, no exponent, no INF or NaN.
+            guard Self.isDecimalNumeral(trimmed[...]), let number = Double(trimmed), number.isFinite else { return nil }
+            return .real(number)
+        case .double, .float:
+            // Schema spells infinities INF/-INF; Swift's parser wants inf, and takes forms
+            // Schema does not (hexadecimal, "infinity", "nan"), so the form is checked first.
             switch trimmed {
-            case "INF": return .real(.infinity)
+            case "INF", "+INF": return .real(.infinity)
             case "-INF": return .real(-.infinity)
             case "NaN": return .real(.nan)
             default:
-                guard let number = Double(trimmed), number.isFinite else { return nil }
+                guard Self.isFloatingNumeral(trimmed), let number = Double(trimmed), number.isFinite else { return nil }
                 return .real(number)
             }
         default:
             return .text(text)
         }
+    }
+
+    /// `[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)`: XML Schema's decimal numeral.
+    private static func isDecimalNumeral(_ text: Substring) -> Bool {
+        var rest = text.utf8[...]
+        if let sign = rest.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { rest = rest.dropFirst() }
+        let whole = rest.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+        rest = rest.dropFirst(whole)
+        var fraction = 0
+        if rest.first == UInt8(ascii: ".") {
+            rest = rest.dropFirst()
+            fraction = rest.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
+            rest = rest.dropFirst(fraction)
+        }
+        return rest.isEmpty && whole + fraction > 0
+    }
+
+    /// A decimal numeral with an optional exponent `[eE][+-]?[0-9]+`: XML Schema's double and
+    /// float, INF and NaN aside.
+    private static func isFloatingNumeral(_ text: String) -> Bool {
+        guard let mark = text.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return isDecimalNumeral(text[...]) }
+        var exponent = text[text.index(after: mark)...].utf8[...]
+        if let sign = exponent.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { exponent = exponent.dropFirst() }
+        return isDecimalNumeral(text[..<mark]) && !exponent.isEmpty && exponent.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
     /// True when the datatype is a number, so range bounds compare numerically.

@@ -140,6 +140,10 @@ extension DataForm {
         case .basic, .open:
             return nil
         case .range(let min, let max):
+            // NaN lies in no range, and infinities beyond every bound a range could mean.
+            if case .real(let number) = parsed, !number.isFinite, min != nil || max != nil {
+                return .outOfRange(value, min: min, max: max)
+            }
             let lower = min.flatMap(datatype.parse)
             let upper = max.flatMap(datatype.parse)
             if let lower, parsed < lower { return .outOfRange(value, min: min, max: max) }

@@ -1,8 +1,9 @@
 /// A TOML 1.0 reader for configuration files.
 ///
-/// Written here rather than taken from a package: the TOML package available wraps a C++
-/// library and pulls Foundation with ICU into the daemon, which measured ~7 MB of resident
-/// memory for reading one small file at start-up.
+/// Written here rather than taken from a package (docs/architecture.md): errors name the line
+/// of each key, which TOMLKit cannot give, and TOMLKit pulls Foundation with ICU into the
+/// daemon (about 6 MiB of resident memory for reading one small file at start-up). Held to
+/// Python's tomllib by Tests/toml/test_differential.py.
 public struct TOMLParser {
     public struct Error: Swift.Error, Equatable {
         public var line: Int

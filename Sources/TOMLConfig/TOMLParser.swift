@@ -127,7 +127,11 @@ public struct TOMLParser {
             if isArray { try tree.appendArrayTable(path) } else { try tree.openTable(path) }
         }
         position = end
-        if isArray { arrayTableCounts[path, default: 0] += 1 }
+        if isArray {
+            arrayTableCounts[path, default: 0] += 1
+            // Arrays of tables inside the new element start counting again.
+            arrayTableCounts = arrayTableCounts.filter { !($0.key.count > path.count && $0.key.starts(with: path)) }
+        }
         recordOffset(start, of: path)
         currentPath = path
         try skipToLineEnd()

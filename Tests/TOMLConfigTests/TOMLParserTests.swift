@@ -337,6 +337,15 @@ import Testing
         expectError("a = \"\u{01}\"\n", line: 1, containing: "control character U+0001 is not allowed in strings")
     }
 
+    /// Nested arrays of tables are counted within their parent element, as ConfigSection
+    /// names them (`a[2].b[1]`); the count used to run on across parents.
+    @Test func namesNestedArraysOfTablesPerParent() throws {
+        let lines = try TOMLParser.parseWithLines("[[a]]\n[[a.b]]\nx = 1\n[[a]]\n[[a.b]]\ny = 2\n").keyLines
+        #expect(lines.line(for: "a[1].b[1].x") == 3)
+        #expect(lines.line(for: "a[2].b[1].y") == 6)
+        #expect(lines.line(for: "a[2].b[1]") == 5)
+    }
+
     @Test func recordsTheLineOfEachKey() throws {
         let document = try TOMLParser.parseWithLines("""
         # a comment

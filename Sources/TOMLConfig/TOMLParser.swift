@@ -216,8 +216,12 @@ public struct TOMLParser {
     mutating func advance() { position += 1 }
 
     func startsWith(_ text: String) -> Bool {
-        let utf8 = Array(text.utf8)
-        return position + utf8.count <= bytes.count && Array(bytes[position..<position + utf8.count]) == utf8
+        var index = position
+        for byte in text.utf8 {
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+        }
+        return true
     }
 
     mutating func expect(_ character: Character) throws(Error) {

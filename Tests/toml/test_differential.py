@@ -4,7 +4,7 @@ accept the same documents with the same values, and refuse the same ones.
 
 adhocd's side is printed by the TOMLToJSON test helper (Tests/TOMLToJSON, built by `swift
 build`); tomllib's by tomljson.py, in the same tagged JSON. Deliberate differences, each
-documented in docs/configuration.md ("TOML"):
+documented in docs/architecture.md ("The TOML reader"):
 - integers beyond 64 bits are refused (TOML asks for an error; Python's integers are unbounded);
 - fractions of seconds are kept to the nanosecond (tomllib keeps microseconds; compared there);
 - a byte order mark at the start is skipped (toml-test counts it valid; tomllib refuses it);

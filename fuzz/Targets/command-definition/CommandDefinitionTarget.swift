@@ -45,7 +45,9 @@ private func checkHeader(_ text: String, lineCount: Int, file: String) {
     }
     guard let toml else { return }
     let scriptLines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
-    let headerLines = toml.split(separator: "\n", omittingEmptySubsequences: false)
+    // Split as the TOML reader counts lines: at each LF byte (Swift would join a CR ending a
+    // header line with the LF after it into one Character).
+    let headerLines = toml.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Substring($0) }
     require(headerLines.count < scriptLines.count, "the header has \(headerLines.count) lines, the script \(scriptLines.count)")
     for (index, line) in headerLines.enumerated() where !line.isEmpty {
         require(scriptLines[index].contains(line), "header line \(index + 1) '\(line)' is not on the script's line \(index + 1)")

@@ -3,7 +3,8 @@ import XMPPCore
 /// Data forms (XEP-0004 with XEP-0122 validation): `DataForm(element:)`, `element`, `validate`.
 ///
 /// Input: XML stanzas (a client stream header is put first); the first `<x xmlns='jabber:x:data'>`
-/// found is the form we sent, the second the submission (else the form submits itself).
+/// found is the form we sent (checked for submissions when its variables are unique, as
+/// adhocd's are), the second the submission (else the form submits itself).
 /// Properties: a form written out as XML and read again is the same form; a submission that
 /// validates hands on only what the form allows (required fields present, one value where one
 /// is allowed, booleans normalised, addresses that parse, options from the list, and values
@@ -49,6 +50,11 @@ private func checkRoundTrip(_ form: DataForm) {
 }
 
 private func checkValidation(_ form: DataForm, submission: DataForm) {
+    // adhocd's forms never repeat a variable (commands.d refuses a parameter declared twice,
+    // D-Bus forms number their arguments); `validate` would take the last field's values for
+    // it, `field(_:)` the first.
+    let variables = form.fields.compactMap(\.variable)
+    guard Set(variables).count == variables.count else { return }
     let accepted: SubmittedValues
     do {
         accepted = try form.validate(submission)
@@ -59,8 +65,6 @@ private func checkValidation(_ form: DataForm, submission: DataForm) {
     }
     for field in form.fields {
         guard let variable = field.variable, field.effectiveType != .fixed else { continue }
-        // The first field with a variable is the one that counts (as `DataForm.field` finds it).
-        guard form.field(variable) == field else { continue }
         let values = accepted[variable]
         let type = field.effectiveType
         if type == .hidden {

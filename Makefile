@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 PYTHON := .venv/bin/python
 
-.PHONY: deps build demo test deb bench clean
+.PHONY: deps build demo test fuzz deb bench clean
 
 deps:
 	@scripts/install-deps
@@ -15,9 +15,10 @@ build: deps
 demo: build
 	$(PYTHON) scripts/demo.py
 
-# Swift unit and integration tests, the slixmpp interop tests against the built binary, then
-# the shipping tests (units, man pages, CLI) with the .deb built once for them (a release
-# build in .build-deb), then that .deb installed in a Debian booted under a real systemd
+# Swift unit and integration tests, the TOML reader against Python's tomllib, a short pass of
+# every fuzz target, the slixmpp interop tests against the built binary, then the shipping
+# tests (units, man pages, CLI) with the .deb built once for them (a release build in
+# .build-deb), then that .deb installed in a Debian booted under a real systemd
 # (Tests/systemd; its root file system is cached in /var/cache/adhocd-test-rootfs). Stray
 # sandbox servers are reaped whatever happens; the container powers itself off.
 # Everything a run creates lives in its own TMPDIR, and only its own servers are reaped, so two
@@ -29,10 +30,19 @@ test: deps
 	set -e; \
 	swift build --build-tests; \
 	swift test; \
+	$(PYTHON) -m pytest -q Tests/toml; \
+	FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) fuzz/run; \
 	$(PYTHON) -m pytest -q Tests/interop; \
 	deb="$$(packaging/build-deb --output .build-deb/dist)"; \
 	ADHOCD_DEB="$$deb" $(PYTHON) -m pytest -q Tests/packaging; \
 	ADHOCD_DEB="$$deb" $(PYTHON) -m pytest -q Tests/systemd
+
+# libFuzzer on every hand-written parser (fuzz/run, docs/testing.md): FUZZ_SECONDS each, or
+# until FUZZ_RUNS executions; a crash fails and leaves its reproducer in .build-fuzz/crashes/.
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 8
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run
 
 # The Debian package, in dist/.
 deb:
@@ -42,4 +52,4 @@ bench: deps
 	bench/run
 
 clean:
-	rm -rf .build .build-deb dist .venv
+	rm -rf .build .build-deb .build-fuzz dist .venv

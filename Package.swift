@@ -164,5 +164,8 @@ let package = Package(
         .testTarget(name: "ProcessSupervisionTests", dependencies: ["ProcessSupervision"]),
         .testTarget(name: "CommandFilesTests", dependencies: ["CommandFiles", "ProcessSupervision", "Commands", "XMPPCore", "TOMLConfig"]),
         .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "Chat", "Commands", "HealthMonitor", "XMPPClient", "XMPPCore", "TestSupport"]),
+        // Prints what the TOML reader makes of files, for the differential test against Python's
+        // tomllib (Tests/toml).
+        .executableTarget(name: "TOMLToJSON", dependencies: ["TOMLConfig"], path: "Tests/TOMLToJSON"),
     ]
 )

@@ -95,6 +95,11 @@ public struct HostProbe: Sendable {
 
 /// The whole of a small text file, or nil. /proc files report size 0, so read until EOF.
 public func readTextFile(_ path: String, limit: Int = 1 << 20) -> String? {
+    readFile(path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
+}
+
+/// The bytes of a small file (up to `limit`), or nil.
+public func readFile(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { return nil }
     defer { close(descriptor) }
@@ -109,5 +114,5 @@ public func readTextFile(_ path: String, limit: Int = 1 << 20) -> String? {
         if count == 0 { break }
         bytes += chunk.prefix(count)
     }
-    return String(decoding: bytes, as: UTF8.self)
+    return bytes
 }

@@ -7,7 +7,7 @@ public indirect enum ConfigValue: Sendable, Equatable {
     case array([ConfigValue])
     case table([String: ConfigValue])
     /// Dates and times: valid TOML, but no adhocd key takes them.
-    case other(String)
+    case dateTime(TOMLDateTime)
 
     /// The value's kind as a person calls it; used in errors instead of the value itself, so a
     /// misplaced secret is never echoed.
@@ -19,7 +19,7 @@ public indirect enum ConfigValue: Sendable, Equatable {
         case .bool: "a boolean"
         case .array: "a list"
         case .table: "a table"
-        case .other(let name): "a \(name)"
+        case .dateTime(let value): "a \(value.kindName)"
         }
     }
 
@@ -32,6 +32,15 @@ public indirect enum ConfigValue: Sendable, Equatable {
     public static func parseTOMLWithLines(_ text: String, file: String) throws(ConfigurationError) -> TOMLDocument {
         do {
             return try TOMLParser.parseWithLines(text)
+        } catch {
+            throw .syntax(file: file, line: error.line, column: error.column, message: error.message)
+        }
+    }
+
+    /// A TOML file's bytes as text; refused, at the first bad byte, unless they are UTF-8.
+    public static func tomlText(utf8 bytes: [UInt8], file: String) throws(ConfigurationError) -> String {
+        do {
+            return try TOMLParser.text(utf8: bytes)
         } catch {
             throw .syntax(file: file, line: error.line, column: error.column, message: error.message)
         }

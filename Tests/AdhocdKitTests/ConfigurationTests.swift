@@ -221,6 +221,18 @@ import XMPPCore
         #expect(throws: ConfigurationError.self) { try DaemonConfiguration.load(from: "/nonexistent/adhocd.toml") }
     }
 
+    @Test func refusesAFileThatIsNotUTF8WithItsLine() throws {
+        let file = "/tmp/adhocd-latin1-\(getpid()).toml"
+        let bytes: [UInt8] = Array("[account]\njid = \"bot@example.org\"\npassword_file = \"/etc/caf".utf8) + [0xE9] + Array("\"\n".utf8)
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        defer { unlink(file) }
+        #expect(throws: ConfigurationError.syntax(file: file, line: 3, column: 26, message: "byte 0xE9 is not valid UTF-8: TOML files are UTF-8, save the file as UTF-8")) {
+            try DaemonConfiguration.load(from: file)
+        }
+    }
+
     @Test func readsTheCommandsDirectorySettings() throws {
         let account = "[account]\njid = \"bot@example.org\"\npassword = \"x\"\n"
         let defaults = try DaemonConfiguration.parse(account, file: "/etc/adhocd/adhocd.toml").commandFiles

@@ -70,6 +70,14 @@ import XMPPCore
         #expect(definition.parameters[3].environmentName == "ADHOCD_PARAM_SECRET")
     }
 
+    @Test func refusesATOMLFileThatIsNotUTF8() {
+        let bytes: [UInt8] = Array("exec = [\"/bin/echo\"]\nname = \"Caf".utf8) + [0xE9] + Array("\"\n".utf8)
+        #expect(throws: DefinitionError(file: "/etc/adhocd/commands.d/test.toml", line: 2, problem: "TOML syntax error at column 12: byte 0xE9 is not valid UTF-8: TOML files are UTF-8, save the file as UTF-8")) {
+            try Fixture.reader.read(toml: bytes, origin: Fixture.origin())
+        }
+        #expect((try? Fixture.reader.read(toml: Array("exec = [\"/bin/echo\"]\nname = \"Café\"\n".utf8), origin: Fixture.origin()))?.name == "Café")
+    }
+
     @Test func appliesDefaults() throws {
         let definition = try Fixture.definition("exec = [\"/usr/bin/uptime\"]", node: "uptime")
         #expect(definition.name == "uptime")

@@ -38,4 +38,21 @@ import Testing
         #expect(throws: DBusSignatureError.self) { try DBusSignature.parse(String(repeating: "s", count: 256)) }
         #expect(throws: DBusSignatureError.self) { try DBusSignature.parseSingle("ss") }
     }
+
+    /// Found by fuzzing against libdbus (fuzz/Targets/dbus-signature): libdbus limits runs of
+    /// array codes, structs and dict entries separately, so `a(a…)` and dict entries inside 32
+    /// structs are valid; counting enclosing arrays, or dict entries as structs, refused
+    /// signatures services may use.
+    @Test func countsNestingAsLibdbusDoes() throws {
+        let arrays = String(repeating: "a", count: 32)
+        _ = try DBusSignature.parseSingle(arrays + "(" + arrays + "i)")
+        _ = try DBusSignature.parseSingle(String(repeating: "a", count: 29) + "(asoaaaai)")
+        let entries = String(repeating: "a{s", count: 32) + "i" + String(repeating: "}", count: 32)
+        _ = try DBusSignature.parseSingle(entries)
+        _ = try DBusSignature.parseSingle(String(repeating: "(", count: 32) + entries + String(repeating: ")", count: 32))
+        #expect(throws: DBusSignatureError.self) {
+            try DBusSignature.parseSingle(String(repeating: "a{s", count: 33) + "i" + String(repeating: "}", count: 33))
+        }
+        #expect(throws: DBusSignatureError.self) { try DBusSignature.parseSingle("(" + arrays + "ai)") }
+    }
 }

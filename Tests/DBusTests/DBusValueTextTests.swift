@@ -36,6 +36,14 @@ import Testing
         }
     }
 
+    /// Found by fuzzing (fuzz/Targets/dbus-value): a variant's untyped text skipped the string
+    /// checks, so a NUL passed and the value failed later, at marshalling.
+    @Test func refusesNULInAVariantsText() {
+        #expect(throws: DBusValueTextError.self) { try parse("a\u{0}b", "v") }
+        #expect(throws: DBusValueTextError.self) { try parse("userCount=\u{0}5", "a{sv}") }
+        #expect(throws: DBusValueTextError.self) { try parse("s:a\u{0}b", "v") }
+    }
+
     @Test func parsesContainers() throws {
         #expect(try parse("a\n\nb c\n", "as") == .array(element: .string, [.string("a"), .string("b c")]))
         #expect(try parse("", "ai") == .array(element: .int32, []))

@@ -146,6 +146,36 @@ import Testing
         #expect(Datatype(rawValue: "xs:unknownType").parse("anything") == .text("anything"))
     }
 
+    /// Found by fuzzing (fuzz/Targets/data-form), as issue 10 reported: exponents, INF and
+    /// hexadecimal passed xs:decimal, Swift-only forms passed xs:double, and NaN passed ranges.
+    @Test func followsXMLSchemaForDecimalsAndDoubles() {
+        for text in ["1e5", "INF", "NaN", "0x10", "inf", "1.5e3", "", ".", "+", "1.2.3"] {
+            #expect(Datatype.decimal.parse(text) == nil, "\(text)")
+        }
+        #expect(Datatype.decimal.parse("-12.50") == .real(-12.5))
+        #expect(Datatype.decimal.parse(" .5 ") == .real(0.5))
+        #expect(Datatype.decimal.parse("+7.") == .real(7))
+        for text in ["0x1p3", "inf", "infinity", "nan", "1e", "e5", "1e+", "1.5E-x"] {
+            #expect(Datatype.double.parse(text) == nil, "\(text)")
+        }
+        #expect(Datatype.float.parse("-1.5E-3") == .real(-0.0015))
+        #expect(Datatype.double.parse("+INF") == .real(.infinity))
+
+        let form = DataForm(.form, fields: [
+            FormField("ratio", validation: FieldValidation(datatype: .double, method: .range(min: "0", max: "1"))),
+            FormField("floor", validation: FieldValidation(datatype: .double, method: .range(min: "0", max: nil))),
+        ])
+        for value in ["NaN", "INF", "-INF"] {
+            #expect(throws: FormValidationError.self, "\(value)") {
+                try form.validate(DataForm(.submit, fields: [FormField("ratio", values: [value])]))
+            }
+            #expect(throws: FormValidationError.self, "\(value)") {
+                try form.validate(DataForm(.submit, fields: [FormField("floor", values: [value])]))
+            }
+        }
+        #expect((try? form.validate(DataForm(.submit, fields: [FormField("ratio", values: ["0.5"])])))?.string("ratio") == "0.5")
+    }
+
     @Test func formTypeIsAHiddenField() {
         var form = DataForm(.form, fields: [FormField("a")])
         form.formType = "urn:example"

@@ -53,6 +53,22 @@ import Testing
         #expect(throws: expected) { try JID(input) }
     }
 
+    /// Found by fuzzing (fuzz/Targets/jid): Swift reads '/' or '@' followed by a combining mark
+    /// as one Character, so the separator was missed and the address misread; likewise a space
+    /// or quote before a combining mark passed the checks.
+    @Test func separatorsAndForbiddenCharactersCountEvenBeforeACombiningMark() throws {
+        let jid = try JID("alice@example.org/\u{366}res")
+        #expect(jid.domain == "example.org")
+        #expect(jid.resource == "\u{366}res")
+        #expect(try JID(jid.description) == jid)
+        let local = try JID("alice@\u{301}example.org")
+        #expect(local.localpart == "alice")
+        #expect(local.domain == "\u{301}example.org")
+        #expect(throws: JIDError.forbiddenCharacter(" ", part: .localpart)) { try JID("a \u{301}b@example.org") }
+        #expect(throws: JIDError.forbiddenCharacter("\"", part: .localpart)) { try JID("a\"\u{301}b@example.org") }
+        #expect(throws: JIDError.forbiddenCharacter(" ", part: .domain)) { try JID("alice@exa \u{301}mple.org") }
+    }
+
     @Test func enforcesTheLengthLimitPerPart() throws {
         let longest = String(repeating: "a", count: 1023)
         #expect(try JID("\(longest)@example.org/\(longest)").localpart?.utf8.count == 1023)

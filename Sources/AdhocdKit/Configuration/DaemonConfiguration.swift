@@ -49,10 +49,10 @@ public struct DaemonConfiguration: Sendable {
 
     /// Reads and checks the file; every error names the file and key.
     public static func load(from file: String) throws(ConfigurationError) -> DaemonConfiguration {
-        guard let text = readTextFile(file) else {
+        guard let bytes = readFile(file) else {
             throw .unreadable(file: file, reason: systemError())
         }
-        return try parse(text, file: file)
+        return try parse(ConfigValue.tomlText(utf8: bytes, file: file), file: file)
     }
 
     static func parse(_ text: String, file: String) throws(ConfigurationError) -> DaemonConfiguration {

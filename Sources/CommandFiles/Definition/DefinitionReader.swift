@@ -45,6 +45,17 @@ public struct DefinitionReader: Sendable {
         }
     }
 
+    /// Reads a `.toml` definition from the file's bytes, which must be UTF-8.
+    public func read(toml bytes: [UInt8], origin: Origin) throws(DefinitionError) -> CommandDefinition {
+        let text: String
+        do {
+            text = try ConfigValue.tomlText(utf8: bytes, file: origin.file)
+        } catch {
+            throw DefinitionError(error, keyLines: TOMLKeyLines())
+        }
+        return try read(toml: text, origin: origin)
+    }
+
     /// Reads an executable: its header block if it has one, else a parameterless command for
     /// `self` named after the file.
     public func read(script text: String, origin: Origin) throws(DefinitionError) -> CommandDefinition {

@@ -153,7 +153,7 @@ public struct CommandDirectory: Sendable {
             modifiedNanoseconds: status.modifiedNanoseconds)
         let origin = DefinitionReader.Origin(file: file, node: node, form: isTOML ? .toml : .script, stamp: stamp)
         do {
-            return .definition(isTOML ? try reader.read(toml: text, origin: origin) : try reader.read(script: text, origin: origin))
+            return .definition(isTOML ? try reader.read(toml: bytes, origin: origin) : try reader.read(script: text, origin: origin))
         } catch {
             return .problem(error)
         }

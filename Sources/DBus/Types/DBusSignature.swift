@@ -3,7 +3,8 @@
 /// Everything that reaches libdbus passes through here first: libdbus aborts the process on
 /// an invalid signature instead of returning an error.
 public enum DBusSignature {
-    /// The specification's limits: 255 bytes, and arrays and structs nested at most 32 deep each.
+    /// The limits libdbus applies: 255 bytes; at most 32 array codes in a row, and structs and
+    /// dict entries each nested at most 32 deep.
     public static let maximumLength = 255
     public static let maximumNesting = 32
 
@@ -26,8 +27,8 @@ public enum DBusSignature {
         let text: String
         let bytes: [UInt8]
         var position = 0
-        var arrayDepth = 0
         var structDepth = 0
+        var dictionaryDepth = 0
 
         init(_ text: String) {
             self.text = text
@@ -44,12 +45,14 @@ public enum DBusSignature {
             }
             var types: [DBusType] = []
             while position < bytes.count {
-                types.append(try parseComplete())
+                types.append(try parseComplete(arrayRun: 0))
             }
             return types
         }
 
-        mutating func parseComplete() throws(DBusSignatureError) -> DBusType {
+        /// `arrayRun`: how many array codes come right before this type (libdbus counts runs
+        /// of `a`, which any other code ends, rather than arrays enclosing the type).
+        mutating func parseComplete(arrayRun: Int) throws(DBusSignatureError) -> DBusType {
             guard position < bytes.count else { throw fail("ends in the middle of a type") }
             let code = bytes[position]
             if let basic = Self.basicType(code) {
@@ -62,14 +65,12 @@ public enum DBusSignature {
                 return .variant
             case UInt8(ascii: "a"):
                 position += 1
-                arrayDepth += 1
-                defer { arrayDepth -= 1 }
-                guard arrayDepth <= DBusSignature.maximumNesting else { throw fail("nests arrays deeper than \(DBusSignature.maximumNesting)") }
+                guard arrayRun < DBusSignature.maximumNesting else { throw fail("has more than \(DBusSignature.maximumNesting) array codes in a row") }
                 if position < bytes.count, bytes[position] == UInt8(ascii: "{") {
                     return try parseDictionaryEntry()
                 }
                 guard position < bytes.count else { throw fail("ends after 'a': an array needs an element type") }
-                return .array(try parseComplete())
+                return .array(try parseComplete(arrayRun: arrayRun + 1))
             case UInt8(ascii: "("):
                 position += 1
                 structDepth += 1
@@ -79,7 +80,7 @@ public enum DBusSignature {
                 while true {
                     guard position < bytes.count else { throw fail("has an unclosed '('") }
                     if bytes[position] == UInt8(ascii: ")") { break }
-                    members.append(try parseComplete())
+                    members.append(try parseComplete(arrayRun: 0))
                 }
                 guard !members.isEmpty else { throw fail("has an empty struct '()'") }
                 position += 1
@@ -97,9 +98,9 @@ public enum DBusSignature {
         /// After `a{`: a basic key type, one complete value type, `}`.
         mutating func parseDictionaryEntry() throws(DBusSignatureError) -> DBusType {
             position += 1
-            structDepth += 1
-            defer { structDepth -= 1 }
-            guard structDepth <= DBusSignature.maximumNesting else { throw fail("nests structs deeper than \(DBusSignature.maximumNesting)") }
+            dictionaryDepth += 1
+            defer { dictionaryDepth -= 1 }
+            guard dictionaryDepth <= DBusSignature.maximumNesting else { throw fail("nests dict entries deeper than \(DBusSignature.maximumNesting)") }
             guard position < bytes.count else { throw fail("has an unclosed '{'") }
             guard let key = Self.basicType(bytes[position]) else {
                 throw fail("has a dictionary key that is not a basic type")
@@ -108,7 +109,7 @@ public enum DBusSignature {
             guard position < bytes.count, bytes[position] != UInt8(ascii: "}") else {
                 throw fail("has a dict entry without a value type")
             }
-            let value = try parseComplete()
+            let value = try parseComplete(arrayRun: 0)
             guard position < bytes.count, bytes[position] == UInt8(ascii: "}") else {
                 throw fail("has a dict entry with more than one value type, or no closing '}'")
             }

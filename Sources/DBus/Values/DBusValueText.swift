@@ -64,7 +64,8 @@ public enum DBusValueText {
            let type = try? DBusSignature.parseSingle(String(code)), type.isBasic, type != .unixFD {
             return try parseBasic(String(text[text.index(after: colon)...]), as: type)
         }
-        return .string(text)
+        // Untyped text is a string, with a string's checks (no NUL, which libdbus refuses).
+        return try parseBasic(text, as: .string)
     }
 
     private static func parseBasic(_ raw: String, as type: DBusType) throws(DBusValueTextError) -> DBusValue {

@@ -19,23 +19,23 @@ public struct JID: Hashable, Sendable, CustomStringConvertible, Comparable {
     /// Parses a JID from its string form.
     public init(_ string: String) throws(JIDError) {
         guard !string.isEmpty else { throw .empty }
-        // The resource is everything after the first slash and may itself contain '@' and '/'.
-        var rest = Substring(string)
-        var resource: Substring?
-        if let slash = rest.firstIndex(of: "/") {
-            resource = rest[rest.index(after: slash)...]
-            rest = rest[..<slash]
+        // Split on the bytes: '/' or '@' followed by a combining mark is one Character to Swift,
+        // but still the separator (RFC 7622 works on code points). The resource is everything
+        // after the first slash and may itself contain '@' and '/'.
+        let utf8 = string.utf8
+        var end = utf8.endIndex
+        var resource: String?
+        if let slash = utf8.firstIndex(of: UInt8(ascii: "/")) {
+            resource = String(decoding: utf8[utf8.index(after: slash)...], as: UTF8.self)
+            end = slash
         }
-        var localpart: Substring?
-        if let at = rest.firstIndex(of: "@") {
-            localpart = rest[..<at]
-            rest = rest[rest.index(after: at)...]
+        var start = utf8.startIndex
+        var localpart: String?
+        if let at = utf8[..<end].firstIndex(of: UInt8(ascii: "@")) {
+            localpart = String(decoding: utf8[..<at], as: UTF8.self)
+            start = utf8.index(after: at)
         }
-        try self.init(
-            localpart: localpart.map(String.init),
-            domain: String(rest),
-            resource: resource.map(String.init)
-        )
+        try self.init(localpart: localpart, domain: String(decoding: utf8[start..<end], as: UTF8.self), resource: resource)
     }
 
     /// Builds a JID from its parts, validating and case-folding each.
@@ -80,7 +80,7 @@ public struct JID: Hashable, Sendable, CustomStringConvertible, Comparable {
 
 extension JID {
     /// Characters RFC 7622 §3.3.1 forbids in a localpart, beyond spaces and controls.
-    private static let forbiddenInLocalpart: Set<Character> = ["\"", "&", "'", "/", ":", "<", ">", "@"]
+    private static let forbiddenInLocalpart: Set<Unicode.Scalar> = ["\"", "&", "'", "/", ":", "<", ">", "@"]
 
     static func prepareLocalpart(_ raw: String) throws(JIDError) -> String {
         let folded = asciiLowercased(raw) ?? raw.lowercased()
@@ -92,9 +92,10 @@ extension JID {
             }
             return folded
         }
-        for character in folded {
-            if forbiddenInLocalpart.contains(character) || character.isWhitespace || isControl(character) {
-                throw .forbiddenCharacter(character, part: .localpart)
+        // Scalar by scalar: a combining mark after a space or '@' must not hide it.
+        for scalar in folded.unicodeScalars {
+            if forbiddenInLocalpart.contains(scalar) || scalar.properties.isWhitespace || isControl(scalar) {
+                throw .forbiddenCharacter(Character(scalar), part: .localpart)
             }
         }
         return folded
@@ -113,8 +114,8 @@ extension JID {
             return domain
         }
         if !isPrintableASCII(domain) {
-            for character in domain where character.isWhitespace || isControl(character) {
-                throw .forbiddenCharacter(character, part: .domain)
+            for scalar in domain.unicodeScalars where scalar.properties.isWhitespace || isControl(scalar) {
+                throw .forbiddenCharacter(Character(scalar), part: .domain)
             }
         }
         if let bad = domain.utf8.first(where: { forbiddenInDomainASCII.contains($0) }) {
@@ -131,8 +132,8 @@ extension JID {
         try checkLength(raw, part: .resource)
         // Printable ASCII and spaces are always fine; only other text needs the Unicode tables.
         if raw.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return raw }
-        for character in raw where isControl(character) {
-            throw .forbiddenCharacter(character, part: .resource)
+        for scalar in raw.unicodeScalars where isControl(scalar) {
+            throw .forbiddenCharacter(Character(scalar), part: .resource)
         }
         return raw
     }
@@ -159,12 +160,10 @@ extension JID {
         if length > maximumPartLength { throw .partTooLong(part, bytes: length) }
     }
 
-    private static func isControl(_ character: Character) -> Bool {
-        character.unicodeScalars.contains { scalar in
-            switch scalar.properties.generalCategory {
-            case .control, .format, .surrogate, .privateUse, .unassigned: true
-            default: false
-            }
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse, .unassigned: true
+        default: false
         }
     }
 }

@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 PYTHON := .venv/bin/python
 
-.PHONY: deps build demo test deb bench clean
+.PHONY: deps build demo test docs deb bench clean
 
 deps:
 	@scripts/install-deps
@@ -32,6 +32,13 @@ test: deps
 	deb="$$(packaging/build-deb --output .build-deb/dist)"; \
 	ADHOCD_DEB="$$deb" $(PYTHON) -m pytest -q Tests/packaging; \
 	ADHOCD_DEB="$$deb" $(PYTHON) -m pytest -q Tests/systemd
+
+# The generated parts of the reference: the key tables of docs/configuration.md and
+# docs/commands-d.md and the key lists of adhocd.toml(5) and adhocd.commands(5), written from the
+# keys the code declares (`adhocd reference`). The prose around them is written by hand.
+docs:
+	swift build --product adhocd
+	"$$(swift build --show-bin-path)/adhocd" reference --update
 
 # The Debian package, in dist/.
 deb:

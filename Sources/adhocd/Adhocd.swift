@@ -14,7 +14,7 @@ struct Adhocd: AsyncParsableCommand {
         commandName: "adhocd",
         abstract: "Control this machine from any XMPP client: ad-hoc commands, allowed by roster groups.",
         version: AdhocdVersion.current,
-        subcommands: [Run.self, Check.self, CheckConfig.self, Commands.self, DBusTools.self])
+        subcommands: [Run.self, Check.self, CheckConfig.self, Commands.self, DBusTools.self, Reference.self])
 }
 
 func printError(_ text: String) {

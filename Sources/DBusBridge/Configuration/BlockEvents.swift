@@ -40,7 +40,7 @@ public struct BlockEvents: Sendable, Equatable {
 
     static func read(_ section: inout ConfigSection, preset: DBusBlock.Preset) throws(ConfigurationError) -> BlockEvents {
         typealias Keys = DBusBlockKeys
-        let signals = try section.read(Keys.signals)
+        let signals = try section.read(Keys.signals) ?? []
         for signal in signals where !signal.contains(".") || signal.hasPrefix(".") || signal.hasSuffix(".") {
             throw section.error(Keys.signals.name, "\"\(signal)\" is not interface.member (like org.example.Alarm.Raised, or org.example.Alarm.*)")
         }

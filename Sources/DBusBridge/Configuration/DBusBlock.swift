@@ -80,7 +80,7 @@ public struct DBusBlock: Sendable, Equatable {
         let interfaces = try section.read(Keys.interfaces).map(Glob.init)
         let methods = try section.read(Keys.methods).map(Glob.init)
         let properties = try section.read(Keys.properties).map(Glob.init)
-        if preset == .none, methods.isEmpty, properties.isEmpty, try section.read(Keys.signals).isEmpty {
+        if preset == .none, methods.isEmpty, properties.isEmpty, try section.read(Keys.signals) == nil {
             throw section.error(Keys.methods.name, "name at least one method, property or signal glob (methods = [\"*\"] exposes all): nothing is exposed by default")
         }
         let units = try section.read(Keys.units)

@@ -37,7 +37,7 @@ public enum DBusBlockKeys {
         "units", .strings, default: [], documented: "none",
         "For `preset = \"systemd\"`: the unit names to control, e.g. `[\"nginx.service\"]`. A unit entering `failed` is announced to `[monitor] alerts` at once, with its last journal lines ([events](dbus.md#events-signals-the-user-tune-failed-units)).")
     static let signals = ConfigKey(
-        "signals", .strings, default: [],
+        "signals", .strings, documented: "`[]`",
         "`interface.member` globs (`[\"org.example.Alarm.*\"]`): each emission by the block's services (on its `paths`, when listed) becomes a chat message to `notify`. A block may name only signals.")
     static let notify = ConfigKey(
         "notify", .strings, default: [],

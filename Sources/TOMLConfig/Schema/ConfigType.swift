@@ -22,15 +22,6 @@ public struct ConfigType<Value: Sendable>: Sendable {
     public func described(as summary: String) -> ConfigType {
         ConfigType(summary: summary, written: written, decode: decode)
     }
-
-    /// Checks a decoded value further (a path that must be absolute); `check` returns the problem.
-    public func checked(_ check: @escaping @Sendable (Value) -> String?) -> ConfigType {
-        ConfigType(summary: summary, written: written) { (value, place) throws(ValueProblem) in
-            let decoded = try decode(value, place)
-            if let problem = check(decoded) { throw ValueProblem(problem) }
-            return decoded
-        }
-    }
 }
 
 /// Why a value does not fit its key's type; `ConfigSection` adds the file and key.

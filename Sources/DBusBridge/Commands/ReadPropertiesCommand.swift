@@ -7,17 +7,15 @@ struct ReadPropertiesCommand: Command {
     let node: String
     let name: String
     let policy: AccessPolicy
-    let target: DBusTarget
     let properties: [IntrospectedProperty]
-    let handle: BusHandle
-    let callTimeout: Duration
+    let call: MemberCall
 
-    var stageTimeout: Duration { callTimeout + .seconds(5) }
+    var stageTimeout: Duration { call.stageTimeout }
 
     func start(_ context: CommandContext) async throws -> CommandStep {
         do {
-            let connection = try handle.require()
-            let all = try await connection.properties(destination: target.service, path: target.path, interface: target.interface, timeout: callTimeout)
+            let connection = try call.handle.require()
+            let all = try await connection.properties(destination: call.target.service, path: call.target.path, interface: call.target.interface, timeout: call.timeout)
             let fields = properties.compactMap { property -> FormField? in
                 guard let value = all[property.name] else { return nil }
                 return ArgumentForm.displayField(variable: property.name, label: property.name, value: value)

@@ -7,21 +7,19 @@ struct SetPropertyCommand: Command {
     let node: String
     let name: String
     let policy: AccessPolicy
-    let target: DBusTarget
     let property: IntrospectedProperty
-    let handle: BusHandle
-    let callTimeout: Duration
+    let call: MemberCall
 
-    var stageTimeout: Duration { callTimeout + .seconds(5) }
+    var stageTimeout: Duration { call.stageTimeout }
 
     func start(_ context: CommandContext) async throws -> CommandStep {
         var current: DBusValue?
-        if property.access.isReadable, let connection = handle.connection {
+        if property.access.isReadable, let connection = call.handle.connection {
             current = try? await connection.property(
-                destination: target.service, path: target.path, interface: target.interface, name: property.name, timeout: callTimeout)
+                destination: call.target.service, path: call.target.path, interface: call.target.interface, name: property.name, timeout: call.timeout)
         }
         let field = ArgumentForm.field(variable: "value", label: property.name, type: property.type, current: current)
-        let form = DataForm(.form, title: name, instructions: ["Set \(property.name) on \(target.service)"], fields: [field])
+        let form = DataForm(.form, title: name, instructions: ["Set \(property.name) on \(call.target.service)"], fields: [field])
         return .ask(CommandStage(id: "value", form: form, isFinal: true))
     }
 
@@ -33,9 +31,9 @@ struct SetPropertyCommand: Command {
             return .complete(.failure("\(error.description). \(property.name) was not changed."))
         }
         do {
-            let connection = try handle.require()
+            let connection = try call.handle.require()
             try await connection.setProperty(
-                destination: target.service, path: target.path, interface: target.interface, name: property.name, value: value, timeout: callTimeout)
+                destination: call.target.service, path: call.target.path, interface: call.target.interface, name: property.name, value: value, timeout: call.timeout)
             return .complete(.note("\(property.name) set to \(DBusValueText.display(value))."))
         } catch {
             return .complete(.failure(BridgeMessages.failure(of: "Setting \(property.name)", error)))

@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 PYTHON := .venv/bin/python
 
-.PHONY: deps build demo test fuzz deb bench clean
+.PHONY: deps build demo test fuzz docs deb bench clean
 
 deps:
 	@scripts/install-deps
@@ -43,6 +43,13 @@ FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 8
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run
+
+# The generated parts of the reference: the key tables of docs/configuration.md and
+# docs/commands-d.md and the key lists of adhocd.toml(5) and adhocd.commands(5), written from the
+# keys the code declares (`adhocd reference`). The prose around them is written by hand.
+docs:
+	swift build --product adhocd
+	"$$(swift build --show-bin-path)/adhocd" reference --update
 
 # The Debian package, in dist/.
 deb:

@@ -60,7 +60,9 @@ let package = Package(
             dependencies: ["Commands", "XMPPCore", .product(name: "Logging", package: "swift-log")]
         ),
 
-        // Configuration files: a TOML 1.0 reader and typed access with errors naming file and key.
+        // Configuration files: a TOML 1.0 reader; keys declared once (type, range, default, doc) and
+        // read through their declaration, with errors naming file and key; the reference rendered
+        // from the declarations (Markdown tables, man page paragraphs).
         .target(name: "TOMLConfig"),
 
         // Async libdbus client: signatures, typed values, marshalling, introspection, name tracking.
@@ -121,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "adhocd",
             dependencies: [
-                "AdhocdKit", "DBus", "DBusBridge", "XMPPCore",
+                "AdhocdKit", "DBus", "DBusBridge", "HostMetrics", "XMPPCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -163,7 +165,7 @@ let package = Package(
             dependencies: ["Chat", "Commands", "CommandTestKit", "XMPPCore", "TOMLConfig", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ProcessSupervisionTests", dependencies: ["ProcessSupervision"]),
         .testTarget(name: "CommandFilesTests", dependencies: ["CommandFiles", "ProcessSupervision", "Commands", "XMPPCore", "TOMLConfig"]),
-        .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "Chat", "Commands", "HealthMonitor", "XMPPClient", "XMPPCore", "TestSupport"]),
+        .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "Chat", "Commands", "HealthMonitor", "TOMLConfig", "XMPPClient", "XMPPCore", "TestSupport"]),
         // Prints what the TOML reader makes of files, for the differential test against Python's
         // tomllib (Tests/toml).
         .executableTarget(name: "TOMLToJSON", dependencies: ["TOMLConfig"], path: "Tests/TOMLToJSON"),

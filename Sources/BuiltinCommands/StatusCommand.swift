@@ -7,16 +7,16 @@ public struct StatusCommand: Command {
     public let node = "status"
     public let name = "Host status"
     public let policy: AccessPolicy
-    public let probe: HostProbe
+    public let host: HostReader
     public let stageTimeout: Duration = .seconds(10)
 
-    public init(policy: AccessPolicy, probe: HostProbe = HostProbe()) {
+    public init(policy: AccessPolicy, host: HostReader = HostReader()) {
         self.policy = policy
-        self.probe = probe
+        self.host = host
     }
 
     public func start(_ context: CommandContext) async throws -> CommandStep {
-        .complete(.form(Self.form(for: try probe.snapshot())))
+        .complete(.form(Self.form(for: try host.snapshot())))
     }
 
     /// The result form: summary fields, then a table of disks.

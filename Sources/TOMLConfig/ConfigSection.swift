@@ -1,19 +1,24 @@
-/// Reads one table of the configuration, keeping track of the keys used so unknown ones (typos)
-/// are reported rather than silently ignored.
-public struct ConfigSection {
+/// Reads one table of the configuration through its declared keys (`ConfigTable`), so each value
+/// is checked against its key's type and range and keys nobody declared (typos) are reported
+/// rather than silently ignored.
+public struct ConfigSection: Sendable {
     public let file: String
     /// The dotted path of this table ("account", "commands.status"); empty for the top level.
     public let path: String
     public let values: [String: ConfigValue]
+    /// The keys this table may hold; nil for a table of free keys (environment variables), whose
+    /// reader checks each key itself and whose vocabulary is then the keys read.
+    public let schema: ConfigTable?
     public private(set) var used: Set<String> = []
     /// Where each key of the whole file is written, when the file was parsed with lines.
     public let keyLines: TOMLKeyLines
 
-    public init(file: String, path: String, values: [String: ConfigValue], keyLines: TOMLKeyLines = TOMLKeyLines()) {
+    public init(file: String, path: String, values: [String: ConfigValue], keyLines: TOMLKeyLines = TOMLKeyLines(), schema: ConfigTable? = nil) {
         self.file = file
         self.path = path
         self.values = values
         self.keyLines = keyLines
+        self.schema = schema
     }
 
     public func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -25,118 +30,44 @@ public struct ConfigSection {
         .invalid(file: file, key: keyPath(key), problem: problem)
     }
 
-    public mutating func value(_ key: String) -> ConfigValue? {
-        used.insert(key)
-        return values[key]
+    /// The key's value as written, checked against its declared type and range; what the key
+    /// reads as when the file leaves it out; "is required" when it has no default.
+    public mutating func read<Value>(_ key: ConfigKey<Value>) throws(ConfigurationError) -> Value {
+        if let schema, !schema.names.contains(key.name) {
+            throw error(key.name, "is read but \(schema.title) does not declare it (a bug in adhocd: declare the key in its table)")
+        }
+        if let value = try read(key.name, as: key.type) { return value }
+        guard let absent = key.absent else { throw error(key.name, "is required") }
+        return absent
     }
 
-    public mutating func string(_ key: String) throws(ConfigurationError) -> String? {
-        switch value(key) {
-        case nil: return nil
-        case .string(let text): return text
-        case let other?: throw error(key, "expected a string, found \(other.kindName)")
+    /// A key of a table of free keys (`[env]`), by name; nil when absent.
+    public mutating func read<Value>(_ name: String, as type: ConfigType<Value>) throws(ConfigurationError) -> Value? {
+        used.insert(name)
+        guard let value = values[name] else { return nil }
+        do {
+            return try type.decode(value, KeyPlace(file: file, path: keyPath(name), keyLines: keyLines))
+        } catch {
+            throw self.error(name, error.text)
         }
     }
 
-    public mutating func requiredString(_ key: String) throws(ConfigurationError) -> String {
-        guard let text = try string(key) else { throw error(key, "is required") }
-        return text
-    }
-
-    public mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
-        switch value(key) {
-        case nil: return nil
-        case .integer(let number):
-            guard range.contains(number) else {
-                throw error(key, "must be between \(range.lowerBound) and \(range.upperBound), found \(number)")
-            }
-            return number
-        case let other?: throw error(key, "expected an integer, found \(other.kindName)")
-        }
-    }
-
-    /// Seconds, as an integer or a decimal number.
-    public mutating func seconds(_ key: String, in range: ClosedRange<Double>) throws(ConfigurationError) -> Duration? {
-        guard let seconds = try number(key, in: range, unit: "seconds") else { return nil }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
-    }
-
-    /// A number, integer or decimal; `unit` ("seconds", "percent") is named in errors.
-    public mutating func number(_ key: String, in range: ClosedRange<Double>, unit: String? = nil) throws(ConfigurationError) -> Double? {
-        let number: Double
-        switch value(key) {
-        case nil: return nil
-        case .integer(let integer): number = Double(integer)
-        case .double(let double): number = double
-        case let other?: throw error(key, "expected a number\(unit.map { " (\($0))" } ?? ""), found \(other.kindName)")
-        }
-        guard range.contains(number) else {
-            let bounds = "between \(Self.plain(range.lowerBound)) and \(Self.plain(range.upperBound))"
-            throw error(key, "must be \(bounds)\(unit.map { " \($0)" } ?? ""), found \(Self.plain(number))")
-        }
-        return number
-    }
-
-    /// 100 rather than 100.0: limits and values as people write them.
-    private static func plain(_ number: Double) -> String {
-        number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
-    }
-
-    public mutating func bool(_ key: String) throws(ConfigurationError) -> Bool? {
-        switch value(key) {
-        case nil: return nil
-        case .bool(let flag): return flag
-        case let other?: throw error(key, "expected true or false, found \(other.kindName)")
-        }
-    }
-
-    public mutating func stringList(_ key: String) throws(ConfigurationError) -> [String]? {
-        switch value(key) {
-        case nil: return nil
-        case .array(let items):
-            var strings: [String] = []
-            for (index, item) in items.enumerated() {
-                guard case .string(let text) = item else {
-                    throw error(key, "item \(index + 1) should be a string, found \(item.kindName)")
-                }
-                strings.append(text)
-            }
-            return strings
-        case let other?: throw error(key, "expected a list of strings, found \(other.kindName)")
-        }
-    }
-
-    public mutating func section(_ key: String) throws(ConfigurationError) -> ConfigSection? {
-        switch value(key) {
-        case nil: return nil
-        case .table(let table): return ConfigSection(file: file, path: keyPath(key), values: table, keyLines: keyLines)
-        case let other?: throw error(key, "expected a table ([\(keyPath(key))]), found \(other.kindName)")
-        }
-    }
-
-    /// An array of tables (`[[key]]` blocks), each as a section named `key[N]` (from 1); empty
-    /// when the key is absent.
-    public mutating func tables(_ key: String) throws(ConfigurationError) -> [ConfigSection] {
-        guard let value = value(key) else { return [] }
-        guard case .array(let items) = value else {
-            throw error(key, "expected [[\(keyPath(key))]] tables, found \(value.kindName)")
-        }
-        var sections: [ConfigSection] = []
-        for (index, item) in items.enumerated() {
-            guard case .table(let table) = item else {
-                throw error(key, "expected [[\(keyPath(key))]] tables, found \(item.kindName) as item \(index + 1)")
-            }
-            sections.append(ConfigSection(file: file, path: "\(keyPath(key))[\(index + 1)]", values: table, keyLines: keyLines))
-        }
-        return sections
-    }
-
-    /// Fails on the first key nobody asked for, suggesting the known key it is a typo of.
+    /// Fails on the first key the table does not declare, suggesting the declared key it is a
+    /// typo of. Also fails when the reader left a declared key unread: a key that is declared
+    /// but never read would be accepted and ignored.
     public func rejectUnknownKeys() throws(ConfigurationError) {
-        if let unknown = values.keys.sorted().first(where: { !used.contains($0) }) {
-            // Every key read so far was asked for by name, so `used` is the table's vocabulary.
-            let suggestion = used.sorted().first { isLikelyTypo(unknown, of: $0) }
-            throw error(unknown, suggestion.map { "unknown key (did you mean '\($0)'?)" } ?? "unknown key")
+        guard let schema else {
+            if let unknown = values.keys.sorted().first(where: { !used.contains($0) }) {
+                let suggestion = used.sorted().first { isLikelyTypo(unknown, of: $0) }
+                throw error(unknown, suggestion.map { "unknown key (did you mean '\($0)'?)" } ?? "unknown key")
+            }
+            return
+        }
+        if let unknown = values.keys.sorted().first(where: { !schema.names.contains($0) }) {
+            throw error(unknown, schema.suggestion(for: unknown).map { "unknown key (did you mean '\($0)'?)" } ?? "unknown key")
+        }
+        if let unread = schema.names.subtracting(used).sorted().first {
+            throw error(unread, "is declared in \(schema.title) but its reader never reads it (a bug in adhocd)")
         }
     }
 }

@@ -7,7 +7,7 @@ import XMPPCore
 @Suite struct ChatSettingsTests {
     func read(_ toml: String) throws(ConfigurationError) -> ChatSettings {
         var root = ConfigSection(file: "adhocd.toml", path: "", values: try ConfigValue.parseTOML(toml, file: "adhocd.toml"))
-        guard var section = try root.section("chat") else { return ChatSettings() }
+        guard var section = try root.read("chat", as: .table(ChatKeys.table)) else { return ChatSettings() }
         let settings = try ChatSettings.read(&section)
         try section.rejectUnknownKeys()
         return settings

@@ -37,7 +37,7 @@ import XMPPCore
 
     @Test func escapesControlCharacters() {
         #expect(JSONText.string("a\u{1}b\u{7F}\u{2028}\\") == #""a\u0001b\u007f\u2028\\""#)
-        #expect(JSONText.timestamp(seconds: 0, nanoseconds: 5_000_000) == "1970-01-01T00:00:00.005Z")
+        #expect(AuditTime.timestamp(seconds: 0, nanoseconds: 5_000_000) == "1970-01-01T00:00:00.005Z")
         #expect(JSONText.number(0.0004) == "0.000")
     }
 

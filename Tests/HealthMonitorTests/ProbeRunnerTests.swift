@@ -61,6 +61,6 @@ final class ScriptedProbe: HealthProbe {
             }
         }
         #expect(await HostReadingProbe.disk("/nonexistent").read(within: .seconds(5)) == .failed("No such file or directory"))
-        #expect(await HostReadingProbe.load(HostProbe(procRoot: "/nonexistent")).read(within: .seconds(5)) == .failed("cannot read /nonexistent/loadavg"))
+        #expect(await HostReadingProbe.load(HostReader(procRoot: "/nonexistent")).read(within: .seconds(5)) == .failed("cannot read /nonexistent/loadavg"))
     }
 }

@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func readsThisMachine() throws {
-        let snapshot = try HostProbe().snapshot()
+        let snapshot = try HostReader().snapshot()
         #expect(snapshot.uptimeSeconds > 0)
         #expect(snapshot.memory.totalBytes > 0)
         #expect(!snapshot.hostname.isEmpty)
@@ -55,20 +55,20 @@ import Testing
     }
 
     @Test func readsEachValueOnItsOwn() throws {
-        let probe = HostProbe()
-        #expect(try probe.uptime() > 0)
-        #expect(try probe.memory().totalBytes > 0)
-        #expect(try probe.loadAverage().one >= 0)
-        #expect(try probe.usage(of: "/").totalBytes > 0)
-        #expect(HostProbe.processorCount() >= 1)
-        #expect(throws: HostProbe.ProbeError.noFileSystem(path: "/nonexistent", reason: "No such file or directory")) {
-            try probe.usage(of: "/nonexistent")
+        let host = HostReader()
+        #expect(try host.uptime() > 0)
+        #expect(try host.memory().totalBytes > 0)
+        #expect(try host.loadAverage().one >= 0)
+        #expect(try host.usage(of: "/").totalBytes > 0)
+        #expect(HostReader.processorCount() >= 1)
+        #expect(throws: HostReader.ReadError.noFileSystem(path: "/nonexistent", reason: "No such file or directory")) {
+            try host.usage(of: "/nonexistent")
         }
-        #expect(throws: HostProbe.ProbeError.unreadable("/nonexistent/loadavg")) { try HostProbe(procRoot: "/nonexistent").loadAverage() }
+        #expect(throws: HostReader.ReadError.unreadable("/nonexistent/loadavg")) { try HostReader(procRoot: "/nonexistent").loadAverage() }
     }
 
     @Test func failsClearlyWithoutProc() {
-        #expect(throws: HostProbe.ProbeError.self) { try HostProbe(procRoot: "/nonexistent").snapshot() }
+        #expect(throws: HostReader.ReadError.self) { try HostReader(procRoot: "/nonexistent").snapshot() }
     }
 }
 

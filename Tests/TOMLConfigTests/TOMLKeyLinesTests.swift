@@ -70,14 +70,14 @@ import Testing
 
     @Test func unknownKeysSuggestTheKnownOne() throws {
         var section = ConfigSection(file: "adhocd.toml", path: "account", values: ["jdi": .string("x"), "resource": .string("r")])
-        _ = try section.string("jid")
-        _ = try section.string("resource")
-        _ = try section.string("password_file")
+        _ = try section.read("jid", as: .string)
+        _ = try section.read("resource", as: .string)
+        _ = try section.read("password_file", as: .string)
         #expect(throws: ConfigurationError.invalid(file: "adhocd.toml", key: "account.jdi", problem: "unknown key (did you mean 'jid'?)")) {
             try section.rejectUnknownKeys()
         }
         var unrelated = ConfigSection(file: "adhocd.toml", path: "", values: ["colour": .string("x")])
-        _ = try unrelated.section("account")
+        _ = try unrelated.read("account", as: .table(nil))
         #expect(throws: ConfigurationError.invalid(file: "adhocd.toml", key: "colour", problem: "unknown key")) {
             try unrelated.rejectUnknownKeys()
         }

@@ -377,7 +377,7 @@ import Testing
         #expect(lines.line(for: "missing") == nil)
 
         var section = ConfigSection(file: "f.toml", path: "", values: document.values, keyLines: lines)
-        let env = try section.section("env")
+        let env = try section.read("env", as: .table(nil))
         #expect(env?.line(of: "PATH") == 13)
     }
 }

@@ -56,60 +56,64 @@ public struct DaemonConfiguration: Sendable {
     }
 
     static func parse(_ text: String, file: String) throws(ConfigurationError) -> DaemonConfiguration {
-        var root = ConfigSection(file: file, path: "", values: try ConfigValue.parseTOML(text, file: file))
+        var root = ConfigSection(file: file, path: "", values: try ConfigValue.parseTOML(text, file: file), schema: RootKeys.table)
         var warnings: [String] = []
 
-        guard var account = try root.section("account") else {
-            throw .invalid(file: file, key: "account", problem: "the [account] table is required")
+        guard var account = try root.read(RootKeys.account) else {
+            throw .invalid(file: file, key: RootKeys.account.name, problem: "the [account] table is required")
         }
         var client = try readAccount(&account, warnings: &warnings)
         try account.rejectUnknownKeys()
 
         var subscriptions = SubscriptionSettings()
-        if var presence = try root.section("presence") {
+        if var presence = try root.read(RootKeys.presence) {
             client.presence = try readPresence(&presence)
             subscriptions = try SubscriptionSettings.read(&presence)
             try presence.rejectUnknownKeys()
         }
-        if var connection = try root.section("connection") {
+        if var connection = try root.read(RootKeys.connection) {
             try readConnection(&connection, into: &client)
             try connection.rejectUnknownKeys()
         }
 
         var limits = SessionLimits()
-        if var adhoc = try root.section("adhoc") {
-            if let timeout = try adhoc.seconds("session_timeout", in: 1...86_400) { limits.defaultIdleTimeout = timeout }
-            if let perAccount = try adhoc.integer("max_sessions_per_account", in: 1...1000) { limits.perAccount = perAccount }
-            if let total = try adhoc.integer("max_sessions", in: 1...100_000) { limits.total = total }
+        if var adhoc = try root.read(RootKeys.adhoc) {
+            limits.defaultIdleTimeout = try adhoc.read(AdhocKeys.sessionTimeout)
+            limits.perAccount = try adhoc.read(AdhocKeys.maxSessionsPerAccount)
+            limits.total = try adhoc.read(AdhocKeys.maxSessions)
             try adhoc.rejectUnknownKeys()
         }
 
         var builtins = Dictionary(uniqueKeysWithValues: builtinNames.map {
             ($0, BuiltinSettings(enabled: !disabledByDefault.contains($0)))
         })
-        if var commands = try root.section("commands") {
+        if var commands = try root.read(RootKeys.commands) {
             for name in commands.values.keys.sorted() {
                 guard builtinNames.contains(name) else {
                     throw commands.error(name, "no built-in command of that name (known: \(builtinNames.joined(separator: ", ")))")
                 }
-                guard var section = try commands.section(name) else { continue }
+                guard var section = try commands.read(name, as: .table(BuiltinKeys.table)) else { continue }
                 builtins[name] = try readBuiltin(&section, enabledByDefault: !disabledByDefault.contains(name))
                 try section.rejectUnknownKeys()
             }
         }
-        let dbus = try readDBusBlocks(&root)
+        var dbus: [DBusBlock] = []
+        for var section in try root.read(RootKeys.dbus) {
+            dbus.append(try DBusBlock.read(&section))
+            try section.rejectUnknownKeys()
+        }
         var commandFiles = CommandFilesSettings(configurationFile: file)
-        if var section = try root.section("commands_d") {
+        if var section = try root.read(RootKeys.commandFiles) {
             commandFiles = try CommandFilesSettings.read(&section, configurationFile: file)
             try section.rejectUnknownKeys()
         }
         var monitor: MonitorSettings?
-        if var section = try root.section("monitor") {
+        if var section = try root.read(RootKeys.monitor) {
             monitor = try MonitorSettings.read(&section)
             try section.rejectUnknownKeys()
         }
         var chat = ChatSettings()
-        if var section = try root.section("chat") {
+        if var section = try root.read(RootKeys.chat) {
             chat = try ChatSettings.read(&section)
             try section.rejectUnknownKeys()
         }
@@ -123,53 +127,41 @@ public struct DaemonConfiguration: Sendable {
         return configuration
     }
 
-    // MARK: Sections
-
-    /// `[[dbus]]`: an array of tables, each read by DBusBlock.
-    private static func readDBusBlocks(_ root: inout ConfigSection) throws(ConfigurationError) -> [DBusBlock] {
-        var blocks: [DBusBlock] = []
-        for var section in try root.tables("dbus") {
-            blocks.append(try DBusBlock.read(&section))
-            try section.rejectUnknownKeys()
-        }
-        return blocks
-    }
+    // MARK: Tables
 
     private static func readAccount(_ section: inout ConfigSection, warnings: inout [String]) throws(ConfigurationError) -> ClientConfiguration {
-        let jidText = try section.requiredString("jid")
+        typealias Keys = AccountKeys
+        let jidText = try section.read(Keys.jid)
         let jid: JID
         do {
             jid = try JID(jidText)
         } catch {
-            throw section.error("jid", "'\(jidText)' is not a valid JID: \(error)")
+            throw section.error(Keys.jid.name, "'\(jidText)' is not a valid JID: \(error)")
         }
-        guard jid.localpart != nil else { throw section.error("jid", "needs a user part (user@host)") }
-        guard jid.isBare else { throw section.error("jid", "must not name a resource; set account.resource instead") }
+        guard jid.localpart != nil else { throw section.error(Keys.jid.name, "needs a user part (user@host)") }
+        guard jid.isBare else { throw section.error(Keys.jid.name, "must not name a resource; set account.resource instead") }
 
         let password = try readPassword(&section, warnings: &warnings)
-        let resource = try section.string("resource") ?? "adhocd"
+        let resource = try section.read(Keys.resource)
         do {
             _ = try jid.withResource(resource)
         } catch {
-            throw section.error("resource", "is not a valid resource: \(error)")
+            throw section.error(Keys.resource.name, "is not a valid resource: \(error)")
         }
-        let host = try section.string("host")
-        if let host, host.isEmpty { throw section.error("host", "is empty; leave it out to use DNS SRV") }
-        let port = try section.integer("port", in: 1...65535)
-        let tlsText = try section.string("tls") ?? TLSMode.startTLS.rawValue
-        guard let tls = TLSMode(rawValue: tlsText) else {
-            throw section.error("tls", "must be one of \(TLSMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), found \"\(tlsText)\"")
-        }
+        let host = try section.read(Keys.host)
+        if let host, host.isEmpty { throw section.error(Keys.host.name, "is empty; leave it out to use DNS SRV") }
+        let port = try section.read(Keys.port)
+        let tls = try section.read(Keys.tls)
         if tls == .plaintext, !isLoopback(host) {
-            throw section.error("tls", "\"none\" (no encryption) is allowed only with a loopback host such as 127.0.0.1")
+            throw section.error(Keys.tls.name, "\"none\" (no encryption) is allowed only with a loopback host such as 127.0.0.1")
         }
-        let caFile = try section.string("ca_file")
+        let caFile = try section.read(Keys.caFile)
         let tlsSettings = TLSSettings(caFile: caFile)
         if caFile != nil {
             do {
                 try tlsSettings.validate()
             } catch {
-                throw section.error("ca_file", "cannot be used: \(error)")
+                throw section.error(Keys.caFile.name, "cannot be used: \(error)")
             }
         }
         return ClientConfiguration(
@@ -178,28 +170,29 @@ public struct DaemonConfiguration: Sendable {
     }
 
     private static func readPassword(_ section: inout ConfigSection, warnings: inout [String]) throws(ConfigurationError) -> Secret {
-        let inline = try section.string("password")
-        let passwordFile = try section.string("password_file")
+        let inline = try section.read(AccountKeys.password)
+        let passwordFile = try section.read(AccountKeys.passwordFile)
+        let passwordKey = AccountKeys.password.name, fileKey = AccountKeys.passwordFile.name
         switch (inline, passwordFile) {
         case (.some, .some):
-            throw section.error("password", "give either password or password_file, not both")
+            throw section.error(passwordKey, "give either password or password_file, not both")
         case (nil, nil):
-            throw section.error("password_file", "is required (or account.password)")
+            throw section.error(fileKey, "is required (or account.password)")
         case (let password?, nil):
-            guard !password.isEmpty else { throw section.error("password", "is empty") }
+            guard !password.isEmpty else { throw section.error(passwordKey, "is empty") }
             if isReadableByOthers(section.file) {
                 warnings.append("\(section.file) holds the account password and is readable by other users; use password_file or chmod 600")
             }
             return Secret(password)
         case (nil, let path?):
             guard let contents = readTextFile(path) else {
-                throw section.error("password_file", "cannot read \(path): \(systemError())")
+                throw section.error(fileKey, "cannot read \(path): \(systemError())")
             }
             // One trailing newline is what editors and `echo` leave; it is not part of the password.
             var password = Substring(contents)
             if password.hasSuffix("\n") { password = password.dropLast() }
             if password.hasSuffix("\r") { password = password.dropLast() }
-            guard !password.isEmpty else { throw section.error("password_file", "\(path) is empty") }
+            guard !password.isEmpty else { throw section.error(fileKey, "\(path) is empty") }
             if isReadableByOthers(path) {
                 warnings.append("\(path) (the account password) is readable by other users; chmod 600 it")
             }
@@ -209,33 +202,29 @@ public struct DaemonConfiguration: Sendable {
 
     private static func readPresence(_ section: inout ConfigSection) throws(ConfigurationError) -> PresenceSettings {
         var settings = PresenceSettings()
-        if let showText = try section.string("show") {
-            guard let show = Presence.Show(rawValue: showText) else {
-                throw section.error("show", "must be one of \(Presence.Show.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(showText)\"")
-            }
-            settings.show = show
-        }
-        settings.status = try section.string("status")
-        settings.priority = try section.integer("priority", in: -128...127) ?? 0
+        settings.show = try section.read(PresenceKeys.show)
+        settings.status = try section.read(PresenceKeys.status)
+        settings.priority = try section.read(PresenceKeys.priority)
         return settings
     }
 
     private static func readConnection(_ section: inout ConfigSection, into client: inout ClientConfiguration) throws(ConfigurationError) {
-        if let interval = try section.seconds("keepalive_interval", in: 1...3600) { client.keepaliveInterval = interval }
-        if let timeout = try section.seconds("ping_timeout", in: 1...600) { client.pingTimeout = timeout }
-        if let timeout = try section.seconds("connect_timeout", in: 1...600) { client.connectTimeout = timeout }
-        if let maximum = try section.seconds("reconnect_max_delay", in: 1...3600) { client.backoff.maximum = maximum }
-        if let enabled = try section.bool("stream_management") { client.streamManagement = enabled }
+        client.keepaliveInterval = try section.read(ConnectionKeys.keepaliveInterval)
+        client.pingTimeout = try section.read(ConnectionKeys.pingTimeout)
+        client.connectTimeout = try section.read(ConnectionKeys.connectTimeout)
+        client.backoff.maximum = try section.read(ConnectionKeys.reconnectMaxDelay)
+        client.streamManagement = try section.read(ConnectionKeys.streamManagement)
     }
 
     private static func readBuiltin(_ section: inout ConfigSection, enabledByDefault: Bool) throws(ConfigurationError) -> BuiltinSettings {
-        let enabled = try section.bool("enabled") ?? enabledByDefault
-        let allow = try section.stringList("allow") ?? []
-        let deny = try section.stringList("deny") ?? []
+        let enabled = try section.read(BuiltinKeys.enabled) ?? enabledByDefault
+        let allow = try section.read(BuiltinKeys.allow)
+        let deny = try section.read(BuiltinKeys.deny)
         do {
             return BuiltinSettings(enabled: enabled, policy: try AccessPolicy(allow: allow, deny: deny))
         } catch {
-            throw section.error(allow.contains(where: { (try? AccessRule(parsing: $0)) == nil }) ? "allow" : "deny", error.description)
+            let key = allow.contains(where: { (try? AccessRule(parsing: $0)) == nil }) ? BuiltinKeys.allow : BuiltinKeys.deny
+            throw section.error(key.name, error.description)
         }
     }
 

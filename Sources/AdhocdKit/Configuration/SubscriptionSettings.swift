@@ -21,19 +21,13 @@ public struct SubscriptionSettings: Sendable, Equatable {
     /// Reads the two keys from `[presence]`.
     static func read(_ section: inout ConfigSection) throws(ConfigurationError) -> SubscriptionSettings {
         var settings = SubscriptionSettings()
-        if let rules = try section.stringList("subscribers") {
-            do throws(AccessRuleError) {
-                settings.subscribers = AccessPolicy(allow: try rules.map { text throws(AccessRuleError) in try AccessRule(parsing: text) })
-            } catch {
-                throw section.error("subscribers", error.description)
-            }
+        let rules = try section.read(PresenceKeys.subscribers)
+        do throws(AccessRuleError) {
+            settings.subscribers = AccessPolicy(allow: try rules.map { text throws(AccessRuleError) in try AccessRule(parsing: text) })
+        } catch {
+            throw section.error(PresenceKeys.subscribers.name, error.description)
         }
-        if let text = try section.string("other_requests") {
-            guard let choice = OtherRequests(rawValue: text) else {
-                throw section.error("other_requests", "must be \(OtherRequests.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")), found \"\(text)\"")
-            }
-            settings.otherRequests = choice
-        }
+        settings.otherRequests = try section.read(PresenceKeys.otherRequests)
         return settings
     }
 }

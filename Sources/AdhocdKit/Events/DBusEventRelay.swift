@@ -27,7 +27,7 @@ final class DBusEventRelay: Service {
 
     init(
         client: XMPPClient, alertRecipients: @escaping @Sendable () -> [AlertRecipient], logger: Logger,
-        journal: UnitJournal = UnitJournal(), host: String = HostProbe.hostname()
+        journal: UnitJournal = UnitJournal(), host: String = HostReader.hostname()
     ) {
         (stream, events) = AsyncStream.makeStream(of: DBusEvent.self, bufferingPolicy: .bufferingNewest(256))
         var logger = logger

@@ -30,23 +30,28 @@ public struct ChatSettings: Sendable, Equatable {
 
     public static func read(_ section: inout ConfigSection) throws(ConfigurationError) -> ChatSettings {
         var settings = ChatSettings()
-        settings.enabled = try section.bool("enabled") ?? true
-        if let seconds = try section.number("stale_after", in: 1...86_400, unit: "seconds") { settings.staleAfter = seconds }
-        if let burst = try section.integer("rate_burst", in: 1...1000) { settings.rateBurst = burst }
-        if let interval = try section.number("rate_interval", in: 0.01...3600, unit: "seconds") { settings.rateInterval = interval }
-        if let rules = try section.stringList("allow") { settings.allow = try Self.rules(rules, key: "allow", in: section) }
-        if let rules = try section.stringList("deny") { settings.deny = try Self.rules(rules, key: "deny", in: section) }
-        if let table = try section.section("aliases") {
+        settings.enabled = try section.read(ChatKeys.enabled)
+        settings.staleAfter = try section.read(ChatKeys.staleAfter)
+        settings.rateBurst = try section.read(ChatKeys.rateBurst)
+        settings.rateInterval = try section.read(ChatKeys.rateInterval)
+        if let rules = try section.read(ChatKeys.allow) { settings.allow = try Self.rules(rules, key: ChatKeys.allow.name, in: section) }
+        settings.deny = try Self.rules(try section.read(ChatKeys.deny), key: ChatKeys.deny.name, in: section)
+        if var table = try section.read(ChatKeys.aliases) {
             for name in table.values.keys.sorted() {
-                guard case .string(let target)? = table.values[name] else {
+                let target: String?
+                do {
+                    target = try table.read(name, as: .string)
+                } catch {
                     throw table.error(name, "expected a command line as a string, such as \"mpris/remote action=play-pause\"")
                 }
+                guard let target else { continue }
                 do {
                     settings.aliases.append(try ChatAlias(name: name, target: target))
                 } catch {
                     throw table.error(name, error.description)
                 }
             }
+            try table.rejectUnknownKeys()
         }
         return settings
     }

@@ -57,7 +57,7 @@ public struct AuditEntry: Sendable, Equatable {
         var json: String {
             switch self {
             case .single(let text): JSONText.string(text, limit: AuditEntry.valueLimit)
-            case .multiple(let items): "[" + items.map { JSONText.string($0, limit: AuditEntry.valueLimit) }.joined(separator: ",") + "]"
+            case .multiple(let items): JSONText.array(items, limit: AuditEntry.valueLimit)
             }
         }
     }
@@ -65,7 +65,7 @@ public struct AuditEntry: Sendable, Equatable {
     public static let redacted = "<redacted>"
 
     public init(requester: JID, node: String, parameters: [(name: String, value: ParameterValue)] = [], decision: Decision, time: String? = nil) {
-        self.time = time ?? JSONText.now()
+        self.time = time ?? AuditTime.now()
         self.requester = requester
         self.node = node
         self.parameters = parameters

@@ -1,8 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Just enough JSON writing for the audit log, without Foundation.
+/// The one JSON writer: the audit log's lines. Hand-written rather than JSONEncoder, because
+/// the standard encoder loses the order of an object's keys (docs/architecture.md, "JSON").
 enum JSONText {
     static func string(_ text: String) -> String {
         string(text, limit: .max)
@@ -40,8 +37,9 @@ enum JSONText {
         }
     }
 
-    static func array(_ items: [String]) -> String {
-        "[" + items.map(string).joined(separator: ",") + "]"
+    /// A list of strings, each cut to `limit` bytes as `string(_:limit:)` does.
+    static func array(_ items: [String], limit: Int = .max) -> String {
+        "[" + items.map { string($0, limit: limit) }.joined(separator: ",") + "]"
     }
 
     /// `{"a":…,"b":…}` from already encoded values, in the given order.
@@ -56,22 +54,5 @@ enum JSONText {
         let whole = milliseconds / 1000, fraction = abs(milliseconds % 1000)
         let digits = String(fraction)
         return "\(whole).\(String(repeating: "0", count: 3 - digits.count))\(digits)"
-    }
-
-    /// The current UTC time as RFC 3339 with milliseconds: `2026-11-25T07:38:00.123Z`.
-    static func timestamp(seconds: Int, nanoseconds: Int) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let milliseconds = nanoseconds / 1_000_000
-        let fraction = milliseconds < 10 ? "00\(milliseconds)" : milliseconds < 100 ? "0\(milliseconds)" : "\(milliseconds)"
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(fraction)Z"
-    }
-
-    static func now() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return timestamp(seconds: Int(now.tv_sec), nanoseconds: Int(now.tv_nsec))
     }
 }

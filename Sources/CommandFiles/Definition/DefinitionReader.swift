@@ -38,7 +38,7 @@ public struct DefinitionReader: Sendable {
             throw DefinitionError(error, keyLines: TOMLKeyLines())
         }
         do {
-            var root = ConfigSection(file: origin.file, path: "", values: document.values, keyLines: document.keyLines)
+            var root = ConfigSection(file: origin.file, path: "", values: document.values, keyLines: document.keyLines, schema: DefinitionKeys.table)
             return try read(&root, origin: origin)
         } catch {
             throw DefinitionError(error, keyLines: document.keyLines)
@@ -62,10 +62,10 @@ public struct DefinitionReader: Sendable {
         guard let header = try ScriptHeader.extract(from: text, file: origin.file) else {
             // No block: a parameterless command for `self`, named after its file.
             let values: [String: ConfigValue] = [
-                "exec": .array([.string(origin.file)]),
-                "name": .string(String(origin.file.split(separator: "/").last ?? Substring(origin.node))),
+                DefinitionKeys.exec.name: .array([.string(origin.file)]),
+                DefinitionKeys.name.name: .string(String(origin.file.split(separator: "/").last ?? Substring(origin.node))),
             ]
-            var root = ConfigSection(file: origin.file, path: "", values: values)
+            var root = ConfigSection(file: origin.file, path: "", values: values, schema: DefinitionKeys.table)
             do {
                 return try read(&root, origin: origin)
             } catch {
@@ -76,49 +76,47 @@ public struct DefinitionReader: Sendable {
     }
 
     private func read(_ root: inout ConfigSection, origin: Origin) throws(ConfigurationError) -> CommandDefinition {
+        typealias Keys = DefinitionKeys
         let parameters = try readParameters(&root)
         let names = Set(parameters.map(\.variable))
 
         let argv: [String]
-        if let given = try root.stringList("exec") {
+        if let given = try root.read(Keys.exec) {
             argv = given
         } else if origin.form == .script {
             // The script itself, with the parameters as arguments in declared order.
             argv = [origin.file] + parameters.map { "{\($0.variable)}" }
         } else {
-            throw root.error("exec", "is required: the program and its arguments, e.g. exec = [\"/usr/bin/systemctl\", \"restart\", \"{unit}\"]")
+            throw root.error(Keys.exec.name, "is required: the program and its arguments, e.g. exec = [\"/usr/bin/systemctl\", \"restart\", \"{unit}\"]")
         }
         let exec: ArgumentTemplate
         do {
             exec = try ArgumentTemplate(parsing: argv, parameters: names)
         } catch {
-            throw root.error("exec", error.description)
+            throw root.error(Keys.exec.name, error.description)
         }
 
-        let name = try root.string("name") ?? origin.node
-        guard !name.trimmingWhitespace().isEmpty else { throw root.error("name", "is empty: give the name clients show") }
-        let description = try root.string("description")
+        let name = try root.read(Keys.name) ?? origin.node
+        guard !name.trimmingWhitespace().isEmpty else { throw root.error(Keys.name.name, "is empty: give the name clients show") }
+        let description = try root.read(Keys.description)
         let policy = try readPolicy(&root)
         var confirm: MessageTemplate?
-        if let text = try root.string("confirm") {
+        if let text = try root.read(Keys.confirm) {
             do {
                 confirm = try MessageTemplate(parsing: text, parameters: names)
             } catch {
-                throw root.error("confirm", error.description)
+                throw root.error(Keys.confirm.name, error.description)
             }
         }
         let timeout = try readTimeout(&root)
-        let outputText = try root.string("output") ?? CommandDefinition.OutputStyle.text.rawValue
-        guard let output = CommandDefinition.OutputStyle(rawValue: outputText) else {
-            throw root.error("output", "\"\(outputText)\" is not an output style; use \"text\", \"table\" or \"none\"")
-        }
+        let output = try root.read(Keys.output)
         let environment = try readEnvironment(&root)
-        let workingDirectory = try root.string("workdir")
+        let workingDirectory = try root.read(Keys.workingDirectory)
         if let workingDirectory, !workingDirectory.hasPrefix("/") {
-            throw root.error("workdir", "\"\(workingDirectory)\" must be an absolute path")
+            throw root.error(Keys.workingDirectory.name, "\"\(workingDirectory)\" must be an absolute path")
         }
         let user = try readUser(&root)
-        let maxRunning = try root.integer("max_running", in: 1...100) ?? 1
+        let maxRunning = try root.read(Keys.maxRunning)
         try root.rejectUnknownKeys()
 
         return CommandDefinition(
@@ -129,13 +127,13 @@ public struct DefinitionReader: Sendable {
 
     private func readParameters(_ root: inout ConfigSection) throws(ConfigurationError) -> [ParameterDefinition] {
         var parameters: [ParameterDefinition] = []
-        for var section in try root.tables("param") {
+        for var section in try root.read(DefinitionKeys.parameters) {
             let parameter = try ParameterReader.read(&section)
             if parameters.contains(where: { $0.variable == parameter.variable }) {
-                throw section.error("var", "\"\(parameter.variable)\" is declared twice")
+                throw section.error(ParameterKeys.variable.name, "\"\(parameter.variable)\" is declared twice")
             }
             if let clash = parameters.first(where: { $0.environmentName == parameter.environmentName }) {
-                throw section.error("var", "\"\(parameter.variable)\" and \"\(clash.variable)\" would both be \(parameter.environmentName); rename one")
+                throw section.error(ParameterKeys.variable.name, "\"\(parameter.variable)\" and \"\(clash.variable)\" would both be \(parameter.environmentName); rename one")
             }
             parameters.append(parameter)
         }
@@ -143,9 +141,9 @@ public struct DefinitionReader: Sendable {
     }
 
     private func readPolicy(_ root: inout ConfigSection) throws(ConfigurationError) -> AccessPolicy {
-        let allow = try root.stringList("allow") ?? []
-        let deny = try root.stringList("deny") ?? []
-        for (key, rules) in [("allow", allow), ("deny", deny)] {
+        let allow = try root.read(DefinitionKeys.allow)
+        let deny = try root.read(DefinitionKeys.deny)
+        for (key, rules) in [(DefinitionKeys.allow.name, allow), (DefinitionKeys.deny.name, deny)] {
             for rule in rules {
                 do {
                     _ = try AccessRule(parsing: rule)
@@ -158,26 +156,27 @@ public struct DefinitionReader: Sendable {
     }
 
     private func readTimeout(_ root: inout ConfigSection) throws(ConfigurationError) -> Duration {
+        let key = DefinitionKeys.timeout
         let timeout: Duration
-        switch root.value("timeout") {
+        switch try root.read(key) {
         case nil: return CommandDefinition.defaultTimeout
         case .integer(let seconds): timeout = .seconds(seconds)
         case .double(let seconds) where seconds.isFinite: timeout = .clampedMilliseconds(seconds * 1000)
         case .string(let text):
             guard let parsed = DurationText.parse(text) else {
-                throw root.error("timeout", "\"\(text)\" is not a duration; write e.g. \"30s\", \"2m\", \"1h30m\" or a number of seconds")
+                throw root.error(key.name, "\"\(text)\" is not a duration; write e.g. \"30s\", \"2m\", \"1h30m\" or a number of seconds")
             }
             timeout = parsed
-        case let other?: throw root.error("timeout", "expected a duration such as \"30s\", found \(other.kindName)")
+        case let other?: throw root.error(key.name, "expected a duration such as \"30s\", found \(other.kindName)")
         }
         guard timeout > .zero, timeout <= .seconds(86_400) else {
-            throw root.error("timeout", "must be more than 0 and at most 24 hours")
+            throw root.error(key.name, "must be more than 0 and at most 24 hours")
         }
         return timeout
     }
 
     private func readEnvironment(_ root: inout ConfigSection) throws(ConfigurationError) -> [String: String] {
-        guard var section = try root.section("env") else { return [:] }
+        guard var section = try root.read(DefinitionKeys.environment) else { return [:] }
         var environment: [String: String] = [:]
         for name in section.values.keys.sorted() {
             guard RunEnvironment.isValidName(name) else {
@@ -186,7 +185,7 @@ public struct DefinitionReader: Sendable {
             guard !name.hasPrefix(RunEnvironment.reservedPrefix) else {
                 throw section.error(name, "names starting with \(RunEnvironment.reservedPrefix) are set by adhocd itself; choose another name")
             }
-            guard let value = try section.string(name) else { continue }
+            guard let value = try section.read(name, as: .string) else { continue }
             guard !value.utf8.contains(0) else { throw section.error(name, "contains a NUL character") }
             environment[name] = value
         }
@@ -194,11 +193,12 @@ public struct DefinitionReader: Sendable {
     }
 
     private func readUser(_ root: inout ConfigSection) throws(ConfigurationError) -> RunAsUser? {
-        guard let name = try root.string("user") else { return nil }
+        let key = DefinitionKeys.user
+        guard let name = try root.read(key) else { return nil }
         guard isRoot else {
-            throw root.error("user", "running as \"\(name)\" needs adhocd to run as root; remove the key, or run adhocd as root")
+            throw root.error(key.name, "running as \"\(name)\" needs adhocd to run as root; remove the key, or run adhocd as root")
         }
-        guard let user = lookUpUser(name) else { throw root.error("user", "there is no user \"\(name)\" on this machine") }
+        guard let user = lookUpUser(name) else { throw root.error(key.name, "there is no user \"\(name)\" on this machine") }
         return user
     }
 }

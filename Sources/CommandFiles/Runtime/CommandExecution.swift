@@ -61,7 +61,7 @@ struct CommandExecution {
         } catch {
             return .failure("Not run: \(error.description).")
         }
-        entry.time = JSONText.now()
+        entry.time = AuditTime.now()
         entry.event = .finished
         if let unavailable { return failedToStart(&entry, reason: unavailable) }
         do {

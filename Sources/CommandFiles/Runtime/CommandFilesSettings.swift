@@ -37,19 +37,19 @@ public struct CommandFilesSettings: Sendable, Equatable {
 
     /// Reads `[commands_d]`; every key is optional.
     public static func read(_ section: inout ConfigSection, configurationFile: String) throws(ConfigurationError) -> CommandFilesSettings {
+        typealias Keys = CommandFilesKeys
         var settings = CommandFilesSettings(configurationFile: configurationFile)
-        if let directory = try section.string("directory") {
-            guard !directory.isEmpty else { throw section.error("directory", "is empty; leave it out for commands.d beside the configuration") }
+        if let directory = try section.read(Keys.directory) {
+            guard !directory.isEmpty else { throw section.error(Keys.directory.name, "is empty; leave it out for commands.d beside the configuration") }
             settings.directory = resolve(directory, against: configurationFile)
             settings.directoryIsExplicit = true
         }
-        if let auditLog = try section.string("audit_log") {
-            guard !auditLog.isEmpty else { throw section.error("audit_log", "is empty; give a file path") }
-            settings.auditLog = resolve(auditLog, against: configurationFile)
-        }
-        settings.maxRunning = try section.integer("max_running", in: 1...1000) ?? settings.maxRunning
-        settings.outputLimit = try section.integer("output_limit", in: 1024...(128 * 1024)) ?? settings.outputLimit
-        settings.killGrace = try section.seconds("kill_grace", in: 0.1...120) ?? settings.killGrace
+        let auditLog = try section.read(Keys.auditLog)
+        guard !auditLog.isEmpty else { throw section.error(Keys.auditLog.name, "is empty; give a file path") }
+        settings.auditLog = resolve(auditLog, against: configurationFile)
+        settings.maxRunning = try section.read(Keys.maxRunning)
+        settings.outputLimit = try section.read(Keys.outputLimit)
+        settings.killGrace = try section.read(Keys.killGrace)
         return settings
     }
 

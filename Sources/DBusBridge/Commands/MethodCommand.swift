@@ -7,12 +7,10 @@ struct MethodCommand: Command {
     let node: String
     let name: String
     let policy: AccessPolicy
-    let target: DBusTarget
     let method: IntrospectedMethod
-    let handle: BusHandle
-    let callTimeout: Duration
+    let call: MemberCall
 
-    var stageTimeout: Duration { callTimeout + .seconds(5) }
+    var stageTimeout: Duration { call.stageTimeout }
 
     private func label(_ argument: IntrospectedArgument, index: Int) -> String {
         argument.name ?? "Argument \(index + 1)"
@@ -24,7 +22,7 @@ struct MethodCommand: Command {
         let fields = method.inputs.enumerated().map { index, argument in
             ArgumentForm.field(variable: "arg\(index)", label: label(argument, index: index), type: argument.type)
         }
-        let form = DataForm(.form, title: name, instructions: ["\(target.interface).\(method.name) on \(target.service)"], fields: fields)
+        let form = DataForm(.form, title: name, instructions: ["\(call.target.interface).\(method.name) on \(call.target.service)"], fields: fields)
         return .ask(CommandStage(id: "arguments", form: form, isFinal: true))
     }
 
@@ -42,10 +40,10 @@ struct MethodCommand: Command {
 
     private func run(_ arguments: [DBusValue]) async -> CommandOutcome {
         do {
-            let connection = try handle.require()
+            let connection = try call.handle.require()
             let reply = try await connection.call(
-                destination: target.service, path: target.path, interface: target.interface, member: method.name,
-                arguments: arguments, timeout: callTimeout)
+                destination: call.target.service, path: call.target.path, interface: call.target.interface, member: method.name,
+                arguments: arguments, timeout: call.timeout)
             guard !reply.isEmpty else { return .note("\(method.name): done.") }
             let labels = method.outputs.enumerated().map { $0.element.name ?? "Result \($0.offset + 1)" }
             return .form(ArgumentForm.result(title: name, labels: labels, values: reply))

@@ -39,35 +39,35 @@ public struct BlockEvents: Sendable, Equatable {
     }
 
     static func read(_ section: inout ConfigSection, preset: DBusBlock.Preset) throws(ConfigurationError) -> BlockEvents {
-        let signals = try section.stringList("signals") ?? []
+        typealias Keys = DBusBlockKeys
+        let signals = try section.read(Keys.signals) ?? []
         for signal in signals where !signal.contains(".") || signal.hasPrefix(".") || signal.hasSuffix(".") {
-            throw section.error("signals", "\"\(signal)\" is not interface.member (like org.example.Alarm.Raised, or org.example.Alarm.*)")
+            throw section.error(Keys.signals.name, "\"\(signal)\" is not interface.member (like org.example.Alarm.Raised, or org.example.Alarm.*)")
         }
-        let notifyTexts = try section.stringList("notify") ?? []
+        let notifyTexts = try section.read(Keys.notify)
         var notify: [AlertRecipient] = []
         do throws(AlertRecipientError) {
             notify = try notifyTexts.map { text throws(AlertRecipientError) in try AlertRecipient(parsing: text) }
         } catch {
-            throw section.error("notify", error.description)
+            throw section.error(Keys.notify.name, error.description)
         }
         if !signals.isEmpty, notify.isEmpty {
-            throw section.error("notify", "is required with signals: whom to tell (jid:user@host, group:NAME)")
+            throw section.error(Keys.notify.name, "is required with signals: whom to tell (jid:user@host, group:NAME)")
         }
         if signals.isEmpty, !notify.isEmpty {
-            throw section.error("signals", "is required with notify: which signals to tell them about (interface.member globs)")
+            throw section.error(Keys.signals.name, "is required with notify: which signals to tell them about (interface.member globs)")
         }
-        var template = SignalTemplate.default
-        if let text = try section.string("template") {
-            do {
-                template = try SignalTemplate(parsing: text)
-            } catch {
-                throw section.error("template", error.description)
-            }
+        let text = try section.read(Keys.template)
+        let template: SignalTemplate
+        do {
+            template = try SignalTemplate(parsing: text)
+        } catch {
+            throw section.error(Keys.template.name, error.description)
         }
-        let rateLimit = try section.integer("rate_limit", in: 1...600) ?? defaultRateLimit
-        let tune = try section.bool("tune")
+        let rateLimit = try section.read(Keys.rateLimit)
+        let tune = try section.read(Keys.tune)
         if tune != nil, preset != .mpris {
-            throw section.error("tune", "applies to preset = \"mpris\" only (what its players play)")
+            throw section.error(Keys.tune.name, "applies to preset = \"mpris\" only (what its players play)")
         }
         return BlockEvents(
             signals: signals.map(Glob.init), notify: notify, template: template, rateLimit: rateLimit,

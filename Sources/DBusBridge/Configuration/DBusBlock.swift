@@ -5,7 +5,7 @@ import TOMLConfig
 /// One `[[dbus]]` block of the configuration: which services, objects, interfaces and members
 /// become commands, and who may run them. Nothing is exposed that no block names.
 public struct DBusBlock: Sendable, Equatable {
-    public enum Preset: String, Sendable, Equatable {
+    public enum Preset: String, Sendable, Equatable, CaseIterable {
         /// Commands straight from introspection.
         case none
         /// One "Media remote" command driving MPRIS players.
@@ -32,10 +32,13 @@ public struct DBusBlock: Sendable, Equatable {
     /// Signals as messages, the User Tune.
     public var events: BlockEvents
 
+    /// How long a media-remote session may sit idle unless the block says otherwise.
+    public static let defaultSessionTimeout: Duration = .seconds(4 * 3600)
+
     public init(
         label: String, bus: DBusBusAddress = .session, preset: Preset = .none, service: Glob, paths: [String] = [],
         interfaces: [Glob] = [], methods: [Glob] = [], properties: [Glob] = [], policy: AccessPolicy = .ownAccountOnly,
-        callTimeout: Duration = DBusConnection.defaultCallTimeout, units: [String] = [], sessionTimeout: Duration = .seconds(4 * 3600),
+        callTimeout: Duration = DBusConnection.defaultCallTimeout, units: [String] = [], sessionTimeout: Duration = defaultSessionTimeout,
         events: BlockEvents? = nil
     ) {
         self.label = label
@@ -53,52 +56,50 @@ public struct DBusBlock: Sendable, Equatable {
         self.events = events ?? BlockEvents(publishesTune: preset == .mpris)
     }
 
-    /// Reads one block; `index` names it in errors.
+    /// Reads one block.
     public static func read(_ section: inout ConfigSection) throws(ConfigurationError) -> DBusBlock {
-        let presetText = try section.string("preset") ?? "none"
-        guard let preset = Preset(rawValue: presetText) else {
-            throw section.error("preset", "must be \"mpris\", \"systemd\" or left out, found \"\(presetText)\"")
-        }
-        let busText = try section.string("bus") ?? (preset == .systemd ? "system" : "session")
+        typealias Keys = DBusBlockKeys
+        let preset = try section.read(Keys.preset)
+        let busText = try section.read(Keys.bus) ?? (preset == .systemd ? "system" : "session")
         guard let bus = DBusBusAddress(configValue: busText) else {
-            throw section.error("bus", "must be \"session\", \"system\" or a D-Bus address such as unix:path=/run/user/1000/bus")
+            throw section.error(Keys.bus.name, "must be \"session\", \"system\" or a D-Bus address such as unix:path=/run/user/1000/bus")
         }
         let defaultService: String? = switch preset {
         case .mpris: "org.mpris.MediaPlayer2.*"
         case .systemd: "org.freedesktop.systemd1"
         case .none: nil
         }
-        guard let service = try section.string("service") ?? defaultService else {
-            throw section.error("service", "is required: the bus name (or a glob such as org.mpris.MediaPlayer2.*) to expose")
+        guard let service = try section.read(Keys.service) ?? defaultService else {
+            throw section.error(Keys.service.name, "is required: the bus name (or a glob such as org.mpris.MediaPlayer2.*) to expose")
         }
-        let label = try section.string("label") ?? (preset == .mpris ? "Media remote" : preset == .systemd ? "Services" : service)
-        let paths = try section.stringList("paths") ?? []
+        let label = try section.read(Keys.label) ?? (preset == .mpris ? "Media remote" : preset == .systemd ? "Services" : service)
+        let paths = try section.read(Keys.paths)
         for path in paths where !DBusNames.isValidObjectPath(path) {
-            throw section.error("paths", "\"\(path)\" is not a D-Bus object path (like /org/mpris/MediaPlayer2)")
+            throw section.error(Keys.paths.name, "\"\(path)\" is not a D-Bus object path (like /org/mpris/MediaPlayer2)")
         }
-        let interfaces = (try section.stringList("interfaces") ?? []).map(Glob.init)
-        let methods = (try section.stringList("methods") ?? []).map(Glob.init)
-        let properties = (try section.stringList("properties") ?? []).map(Glob.init)
-        if preset == .none, methods.isEmpty, properties.isEmpty, try section.stringList("signals") == nil {
-            throw section.error("methods", "name at least one method, property or signal glob (methods = [\"*\"] exposes all): nothing is exposed by default")
+        let interfaces = try section.read(Keys.interfaces).map(Glob.init)
+        let methods = try section.read(Keys.methods).map(Glob.init)
+        let properties = try section.read(Keys.properties).map(Glob.init)
+        if preset == .none, methods.isEmpty, properties.isEmpty, try section.read(Keys.signals) == nil {
+            throw section.error(Keys.methods.name, "name at least one method, property or signal glob (methods = [\"*\"] exposes all): nothing is exposed by default")
         }
-        let units = try section.stringList("units") ?? []
+        let units = try section.read(Keys.units)
         if preset == .systemd, units.isEmpty {
-            throw section.error("units", "list the units to control, e.g. units = [\"nginx.service\"]")
+            throw section.error(Keys.units.name, "list the units to control, e.g. units = [\"nginx.service\"]")
         }
         for unit in units where unit.isEmpty || unit.contains("/") || unit.unicodeScalars.contains(where: { $0.value < 0x20 }) {
-            throw section.error("units", "\"\(unit)\" is not a unit name")
+            throw section.error(Keys.units.name, "\"\(unit)\" is not a unit name")
         }
-        let allow = try section.stringList("allow") ?? []
-        let deny = try section.stringList("deny") ?? []
+        let allow = try section.read(Keys.allow)
+        let deny = try section.read(Keys.deny)
         let policy: AccessPolicy
         do {
             policy = try AccessPolicy(allow: allow, deny: deny)
         } catch {
-            throw section.error("allow", error.description)
+            throw section.error(Keys.allow.name, error.description)
         }
-        let timeout = try section.seconds("timeout", in: 0.1...600) ?? DBusConnection.defaultCallTimeout
-        let sessionTimeout = try section.seconds("session_timeout", in: 60...7 * 86_400) ?? .seconds(4 * 3600)
+        let timeout = try section.read(Keys.timeout)
+        let sessionTimeout = try section.read(Keys.sessionTimeout)
         let events = try BlockEvents.read(&section, preset: preset)
         return DBusBlock(
             label: label, bus: bus, preset: preset, service: Glob(service), paths: paths, interfaces: interfaces,

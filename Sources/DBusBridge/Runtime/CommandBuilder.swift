@@ -52,7 +52,8 @@ struct CommandBuilder: Sendable {
         let manyObjects = objects.count > 1
         for (path, node) in objects {
             for interface in node.interfaces where !Self.standardInterfaces.contains(interface.name) && block.interfaces.matchesAny(interface.name) {
-                let target = DBusTarget(service: service, path: path, interface: interface.name)
+                let call = MemberCall(
+                    target: DBusTarget(service: service, path: path, interface: interface.name), handle: handle, timeout: block.callTimeout)
                 let base = "dbus/\(service)\(path == "/" ? "" : path)/\(interface.name)"
                 let place = manyObjects ? " [\(path)]" : ""
                 for method in interface.methods where !block.methods.isEmpty && block.methods.matchesAny(method.name) {
@@ -61,19 +62,19 @@ struct CommandBuilder: Sendable {
                     }
                     commands.append(MethodCommand(
                         node: "\(base).\(method.name)", name: "\(prefix): \(method.name)\(place)", policy: block.policy,
-                        target: target, method: method, handle: handle, callTimeout: block.callTimeout))
+                        method: method, call: call))
                 }
                 let exposed = interface.properties.filter { !block.properties.isEmpty && block.properties.matchesAny($0.name) && !$0.type.containsUnixFD }
                 let readable = exposed.filter(\.access.isReadable)
                 if !readable.isEmpty {
                     commands.append(ReadPropertiesCommand(
                         node: "\(base)/properties", name: "\(prefix): \(Self.shortName(interface.name)) properties\(place)",
-                        policy: block.policy, target: target, properties: readable, handle: handle, callTimeout: block.callTimeout))
+                        policy: block.policy, properties: readable, call: call))
                 }
                 for property in exposed where property.access.isWritable && DBusValueText.isEditable(property.type) {
                     commands.append(SetPropertyCommand(
                         node: "\(base).\(property.name)/set", name: "\(prefix): set \(property.name)\(place)",
-                        policy: block.policy, target: target, property: property, handle: handle, callTimeout: block.callTimeout))
+                        policy: block.policy, property: property, call: call))
                 }
             }
         }

@@ -39,70 +39,61 @@ public struct MonitorSettings: Sendable, Equatable {
 
     /// Reads `[monitor]`; nil when it says `enabled = false` (its keys are still checked).
     public static func read(_ section: inout ConfigSection) throws(ConfigurationError) -> MonitorSettings? {
-        let enabled = try section.bool("enabled") ?? true
+        typealias Keys = MonitorKeys
+        let enabled = try section.read(Keys.enabled)
         var settings = MonitorSettings()
-        if let interval = try section.seconds("interval", in: 0.2...86_400) { settings.interval = interval }
-
-        let defaults = HealthThresholds()
+        settings.interval = try section.read(Keys.interval)
         settings.thresholds = HealthThresholds(
-            load: try threshold(&section, "load", in: 0...1000, unit: "per processor", default: defaults.load),
-            memory: try threshold(&section, "memory", in: 0...100, unit: "percent", default: defaults.memory),
-            disk: try threshold(&section, "disk", in: 0...100, unit: "percent", default: defaults.disk),
-            uptime: try threshold(&section, "uptime", in: 0...315_360_000, unit: "seconds", default: defaults.uptime),
-            failedUnits: try threshold(&section, "failed_units", in: 0...100_000, unit: "units", default: defaults.failedUnits))
+            load: try threshold(&section, Keys.loadLimits),
+            memory: try threshold(&section, Keys.memoryLimits),
+            disk: try threshold(&section, Keys.diskLimits),
+            uptime: try threshold(&section, Keys.uptimeLimits),
+            failedUnits: try threshold(&section, Keys.failedUnitsLimits))
 
-        settings.load = try section.bool("load") ?? true
-        settings.memory = try section.bool("memory") ?? true
-        settings.uptime = try section.bool("uptime") ?? true
-        if let disks = try section.stringList("disks") {
-            for path in disks where !path.hasPrefix("/") {
-                throw section.error("disks", "'\(path)' is not an absolute path")
-            }
-            guard Set(disks).count == disks.count else { throw section.error("disks", "lists a path twice") }
-            settings.disks = disks
+        settings.load = try section.read(Keys.load)
+        settings.memory = try section.read(Keys.memory)
+        settings.uptime = try section.read(Keys.uptime)
+        let disks = try section.read(Keys.disks)
+        for path in disks where !path.hasPrefix("/") {
+            throw section.error(Keys.disks.name, "'\(path)' is not an absolute path")
         }
-        settings.failedUnits = try section.bool("failed_units") ?? true
-        if let command = try section.stringList("probe_command") {
+        guard Set(disks).count == disks.count else { throw section.error(Keys.disks.name, "lists a path twice") }
+        settings.disks = disks
+        settings.failedUnits = try section.read(Keys.failedUnits)
+        if let command = try section.read(Keys.probeCommand) {
             settings.probeCommand = try probeCommand(command, &section)
         }
-        if let timeout = try section.seconds("probe_timeout", in: 0.1...3600) { settings.probeTimeout = timeout }
-        if let template = try section.string("format") {
-            do {
-                settings.format = try StatusFormat(template)
-            } catch {
-                throw section.error("format", error.description)
-            }
+        settings.probeTimeout = try section.read(Keys.probeTimeout)
+        let template = try section.read(Keys.format)
+        do {
+            settings.format = try StatusFormat(template)
+        } catch {
+            throw section.error(Keys.format.name, error.description)
         }
-        if let recipients = try section.stringList("alerts") {
-            do throws(AlertRecipientError) {
-                settings.alerts = try recipients.map { text throws(AlertRecipientError) in try AlertRecipient(parsing: text) }
-            } catch {
-                throw section.error("alerts", error.description)
-            }
+        let recipients = try section.read(Keys.alerts)
+        do throws(AlertRecipientError) {
+            settings.alerts = try recipients.map { text throws(AlertRecipientError) in try AlertRecipient(parsing: text) }
+        } catch {
+            throw section.error(Keys.alerts.name, error.description)
         }
-        settings.alertOnRecovery = try section.bool("alert_on_recovery") ?? true
-        if let interval = try section.seconds("alert_interval", in: 0...86_400) { settings.alertInterval = interval }
+        settings.alertOnRecovery = try section.read(Keys.alertOnRecovery)
+        settings.alertInterval = try section.read(Keys.alertInterval)
         return enabled ? settings : nil
     }
 
     /// `NAME_warning` and `NAME_critical`; 0 switches a limit off, a missing key keeps the default.
-    private static func threshold(
-        _ section: inout ConfigSection, _ name: String, in range: ClosedRange<Double>, unit: String, default fallback: Threshold
-    ) throws(ConfigurationError) -> Threshold {
-        func limit(_ key: String, _ fallback: Double?) throws(ConfigurationError) -> Double? {
-            guard let value = try section.number(key, in: range, unit: unit) else { return fallback }
+    private static func threshold(_ section: inout ConfigSection, _ keys: ThresholdKeys) throws(ConfigurationError) -> Threshold {
+        func limit(_ key: ConfigKey<Double>) throws(ConfigurationError) -> Double? {
+            let value = try section.read(key)
             return value == 0 ? nil : value
         }
-        let threshold = Threshold(
-            warning: try limit("\(name)_warning", fallback.warning),
-            critical: try limit("\(name)_critical", fallback.critical),
-            direction: fallback.direction)
+        let threshold = Threshold(warning: try limit(keys.warning), critical: try limit(keys.critical), direction: keys.direction)
         if let warning = threshold.warning, let critical = threshold.critical {
             switch threshold.direction {
             case .above where critical < warning:
-                throw section.error("\(name)_critical", "must not be below \(name)_warning (\(warning))")
+                throw section.error(keys.critical.name, "must not be below \(keys.warning.name) (\(warning))")
             case .below where critical > warning:
-                throw section.error("\(name)_critical", "must not be above \(name)_warning (\(warning)): the level applies below the limit")
+                throw section.error(keys.critical.name, "must not be above \(keys.warning.name) (\(warning)): the level applies below the limit")
             default:
                 break
             }
@@ -114,12 +105,12 @@ public struct MonitorSettings: Sendable, Equatable {
     /// its arguments, run without a shell.
     private static func probeCommand(_ command: [String], _ section: inout ConfigSection) throws(ConfigurationError) -> [String] {
         guard let program = command.first, !program.isEmpty else {
-            throw section.error("probe_command", "names no program (write [\"/path/to/check\", \"arg\", …])")
+            throw section.error(MonitorKeys.probeCommand.name, "names no program (write [\"/path/to/check\", \"arg\", …])")
         }
         if program.contains("/") {
-            guard program.hasPrefix("/") else { throw section.error("probe_command", "'\(program)' must be an absolute path or a name in PATH") }
+            guard program.hasPrefix("/") else { throw section.error(MonitorKeys.probeCommand.name, "'\(program)' must be an absolute path or a name in PATH") }
             guard access(program, X_OK) == 0 else {
-                throw section.error("probe_command", "'\(program)' is not an executable file: \(String(cString: strerror(errno)))")
+                throw section.error(MonitorKeys.probeCommand.name, "'\(program)' is not an executable file: \(String(cString: strerror(errno)))")
             }
         }
         return command

@@ -19,7 +19,7 @@ public final class HealthMonitor: Sendable {
     public init(
         settings: MonitorSettings,
         probes: [any HealthProbe]? = nil,
-        host: String = HostProbe.hostname(),
+        host: String = HostReader.hostname(),
         logger: Logger,
         publish: @escaping @Sendable (HealthPresence) async -> Void,
         alert: @escaping @Sendable (HealthAlert) async -> Void

@@ -5,7 +5,7 @@ import Musl
 #endif
 
 /// Reads a `HostSnapshot` from /proc and statvfs.
-public struct HostProbe: Sendable {
+public struct HostReader: Sendable {
     /// Where /proc is; tests point it at fixtures.
     public var procRoot: String
 
@@ -13,7 +13,7 @@ public struct HostProbe: Sendable {
         self.procRoot = procRoot
     }
 
-    public enum ProbeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum ReadError: Error, Sendable, Equatable, CustomStringConvertible {
         case unreadable(String)
         case noFileSystem(path: String, reason: String)
 
@@ -25,7 +25,7 @@ public struct HostProbe: Sendable {
         }
     }
 
-    public func snapshot() throws(ProbeError) -> HostSnapshot {
+    public func snapshot() throws(ReadError) -> HostSnapshot {
         HostSnapshot(
             hostname: Self.hostname(),
             uptimeSeconds: try uptime(),
@@ -36,15 +36,15 @@ public struct HostProbe: Sendable {
 
     // Each reading on its own, so the health monitor can time and report them separately.
 
-    public func uptime() throws(ProbeError) -> Double {
+    public func uptime() throws(ReadError) -> Double {
         try read("uptime", ProcParser.uptime)
     }
 
-    public func loadAverage() throws(ProbeError) -> (one: Double, five: Double, fifteen: Double) {
+    public func loadAverage() throws(ReadError) -> (one: Double, five: Double, fifteen: Double) {
         try read("loadavg", ProcParser.loadAverage)
     }
 
-    public func memory() throws(ProbeError) -> HostSnapshot.Memory {
+    public func memory() throws(ReadError) -> HostSnapshot.Memory {
         try read("meminfo", ProcParser.memory)
     }
 
@@ -53,7 +53,7 @@ public struct HostProbe: Sendable {
         readTextFile(procRoot + "/mounts").map(ProcParser.mounts) ?? []
     }
 
-    private func read<Value>(_ name: String, _ parse: (String) -> Value?) throws(ProbeError) -> Value {
+    private func read<Value>(_ name: String, _ parse: (String) -> Value?) throws(ReadError) -> Value {
         let path = procRoot + "/" + name
         guard let value = readTextFile(path).flatMap(parse) else { throw .unreadable(path) }
         return value
@@ -72,7 +72,7 @@ public struct HostProbe: Sendable {
 
     /// Space on the file system holding `path`. An empty one (an unmounted automount) is an
     /// error too: it has no meaningful use share. May block on a dead network mount.
-    public func usage(of path: String, fileSystem: String = "") throws(ProbeError) -> HostSnapshot.Disk {
+    public func usage(of path: String, fileSystem: String = "") throws(ReadError) -> HostSnapshot.Disk {
         var stats = statvfs()
         guard statvfs(path, &stats) == 0 else { throw .noFileSystem(path: path, reason: String(cString: strerror(errno))) }
         guard stats.f_blocks > 0 else { throw .noFileSystem(path: path, reason: "it reports no blocks") }
@@ -91,28 +91,4 @@ public struct HostProbe: Sendable {
             availableBytes: bytes(UInt64(stats.f_bavail)),
             usedBytes: total > free ? total - free : 0)
     }
-}
-
-/// The whole of a small text file, or nil. /proc files report size 0, so read until EOF.
-public func readTextFile(_ path: String, limit: Int = 1 << 20) -> String? {
-    readFile(path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
-}
-
-/// The bytes of a small file (up to `limit`), or nil.
-public func readFile(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while bytes.count < limit {
-        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        if count < 0 {
-            if errno == EINTR { continue }
-            return nil
-        }
-        if count == 0 { break }
-        bytes += chunk.prefix(count)
-    }
-    return bytes
 }

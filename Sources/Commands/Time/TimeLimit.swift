@@ -3,33 +3,6 @@ import Synchronization
 /// A stage ran past its time limit.
 struct TimeLimitExceeded: Error {}
 
-/// Runs an action after a delay unless cancelled first. The daemon passes one backed by its
-/// event loop: a timer there costs far less than a sleeping task (measured in bench/).
-public protocol DeadlineScheduler: Sendable {
-    func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> any ScheduledDeadline
-}
-
-public protocol ScheduledDeadline: Sendable {
-    func cancel()
-}
-
-/// The portable default: a task that sleeps.
-public struct TaskDeadlineScheduler: DeadlineScheduler {
-    public init() {}
-
-    public func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> any ScheduledDeadline {
-        SleepingTask(task: Task {
-            guard (try? await Task.sleep(for: delay)) != nil else { return }
-            action()
-        })
-    }
-
-    private struct SleepingTask: ScheduledDeadline {
-        let task: Task<Void, Never>
-        func cancel() { task.cancel() }
-    }
-}
-
 /// Runs `body`, giving up after `limit`: then the body's task is cancelled and this throws
 /// `TimeLimitExceeded` at once, even if the body is slow to notice the cancellation, so
 /// the requester's answer never waits on a stuck command. Cancelling the caller (a lost

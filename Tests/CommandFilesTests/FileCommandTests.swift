@@ -64,6 +64,48 @@ import Glibc
         #expect(outcomeLines.first?.contains(#""requester":"alice@example.org/phone","node":"test","parameters":{},"decision":"allowed","outcome":"exited","exit_status":0"#) == true)
     }
 
+    @Test func anAdHocRunSaysHowItWasAskedForAndHowItsAnswerWasDelivered() async throws {
+        defer { directory.remove() }
+        let echo = try command("exec = [\"/bin/echo\", \"hello\"]")
+        let step = try await RequestOrigin.$current.withValue(RequestOrigin(.adHoc, requestID: "req-7")) {
+            try await echo.start(context())
+        }
+        #expect(outcome(step) == .note("hello"))
+        let started = try #require(auditLines.first)
+        #expect(started.contains(#""node":"test","via":"ad-hoc","request":"req-7","parameters""#))
+        let run = try #require(started.firstMatch(of: /"run":"([0-9a-f]+)"/)?.output.1)
+        // Another request's report, or another requester's, is not this run's.
+        runtime.answerDelivered(to: Fixture.alice, requestID: "req-8", delivery: "live", acknowledged: true)
+        runtime.answerDelivered(to: try JID("mallory@example.org/x"), requestID: "req-7", delivery: "live", acknowledged: true)
+        #expect(auditLines.count == 2)
+        runtime.answerDelivered(to: Fixture.alice, requestID: "req-7", delivery: "after resumption", acknowledged: true)
+        #expect(auditLines.count == 3)
+        #expect(auditLines.last?.contains(#""event":"delivered","run":"\#(run)","requester":"alice@example.org/phone","node":"test""#) == true)
+        #expect(auditLines.last?.hasSuffix(#""decision":"allowed","delivery":"after resumption","acknowledged":true}"#) == true)
+        // Reported once only.
+        runtime.answerDelivered(to: Fixture.alice, requestID: "req-7", delivery: "live", acknowledged: true)
+        #expect(auditLines.count == 3)
+    }
+
+    @Test func aChatRunSaysSoAndAwaitsNoDeliveryReport() async throws {
+        defer { directory.remove() }
+        let echo = try command("exec = [\"/bin/echo\", \"hello\"]")
+        _ = try await RequestOrigin.$current.withValue(RequestOrigin(.chat, requestID: "m1")) { try await echo.start(context()) }
+        #expect(auditLines.first?.contains(#""via":"chat","request":"m1""#) == true)
+        #expect(runtime.deliveries.count == 0)
+    }
+
+    @Test func runsAwaitingADeliveryReportAreBounded() {
+        let deliveries = AwaitedDeliveries(capacity: 3)
+        for index in 0..<5 {
+            deliveries.expect(AwaitedDelivery(requester: Fixture.alice, requestID: "r\(index)", run: "\(index)", node: "n"))
+        }
+        #expect(deliveries.count == 3)
+        #expect(deliveries.take(requester: Fixture.alice, requestID: "r1") == nil)
+        #expect(deliveries.take(requester: Fixture.alice, requestID: "r4")?.run == "4")
+        #expect(deliveries.count == 2)
+    }
+
     @Test func aFormFromBeforeAReloadRunsNothing() async throws {
         defer { directory.remove() }
         let toml = "exec = [\"/bin/echo\", \"{unit}\"]\n[[param]]\nvar = \"unit\"\n"

@@ -115,11 +115,13 @@ class Adhocd:
         path.chmod(0o755 if executable else 0o644)
         return path
 
-    def audit_entries(self) -> list[dict]:
-        """The audit log, one dict a line."""
+    def audit_entries(self, delivered: bool = False) -> list[dict]:
+        """The audit log, one dict a line. The `delivered` lines of ad-hoc runs (written when the
+        client learns how the answer went, so after the answer reached the test) only when asked."""
         if not self.audit_log.exists():
             return []
-        return [json.loads(line) for line in self.audit_log.read_text().splitlines() if line]
+        entries = [json.loads(line) for line in self.audit_log.read_text().splitlines() if line]
+        return entries if delivered else [entry for entry in entries if entry.get("event") != "delivered"]
 
     def start(self, timeout: float = 20) -> "Adhocd":
         self.log_handle = open(self.log, "ab")

@@ -99,6 +99,18 @@ def audited_runs_by_tag(bot) -> collections.Counter:
     return counts
 
 
+def deliveries_by_tag(bot) -> dict[str, list[dict]]:
+    """The `delivered` audit lines of each tag's runs: how the client says each answer went."""
+    entries = bot.audit_entries(delivered=True)
+    tag_of_run = {entry.get("run"): entry.get("parameters", {}).get("tag") for entry in entries
+                  if entry.get("node") == "job" and entry.get("event") == "started"}
+    deliveries: dict[str, list[dict]] = collections.defaultdict(list)
+    for entry in entries:
+        if entry.get("event") == "delivered" and entry.get("run") in tag_of_run:
+            deliveries[tag_of_run[entry["run"]]].append(entry)
+    return deliveries
+
+
 @dataclass
 class LoadTally:
     """Outcomes of the requests of the load clients."""

@@ -41,8 +41,9 @@ async def chatting(sandbox, bot, group: str):
 
 
 def audit_lines(bot, node=None):
-    """The audit log without what differs between two runs (time, run id, duration)."""
-    return [{key: value for key, value in entry.items() if key not in ("time", "run", "duration")}
+    """The audit log without what differs between two runs (time, run id, duration) or between
+    the front ends (which one, the request's stanza id)."""
+    return [{key: value for key, value in entry.items() if key not in ("time", "run", "duration", "via", "request")}
             for entry in bot.audit_entries() if node is None or entry["node"] == node]
 
 
@@ -220,6 +221,10 @@ def test_the_same_audit_lines_as_the_ad_hoc_path(sandbox, bot):
         assert len(lines) == count, lines
         half = count // 2
         assert lines[:half] == lines[half:], lines
+    # Each run says which front end asked for it; the ad-hoc answer's delivery is reported too.
+    argv = [entry for entry in bot.audit_entries(delivered=True) if entry["node"] == "argv"]
+    assert [entry.get("via") for entry in argv if entry.get("event") == "started"] == ["ad-hoc", "chat"], argv
+    assert [(entry["delivery"], entry["acknowledged"]) for entry in argv if entry.get("event") == "delivered"] == [("live", True)], argv
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ import time
 
 from adhocd_harness import Adhocd, join_group, run, xmpp_client
 from fault_proxy import FaultProxy
-from fault_scenarios import (LoadTally, audited_runs_by_tag, install_job, load_client, make_admin,
-                             run_job_through_fault, runs_by_tag)
+from fault_scenarios import (LoadTally, audited_runs_by_tag, deliveries_by_tag, install_job, load_client,
+                             make_admin, run_job_through_fault, runs_by_tag)
 
 ROUNDS = 10
 
@@ -39,6 +39,10 @@ def test_runs_survive_cut_connections_and_lost_replies(any_server):
                     for index in range(ROUNDS):
                         tag = f"{fault}-{index}"
                         answers[tag] = await run_job_through_fault(user, bot, proxy, tag, fault)
+            # The last answer's delivery line follows the server's acknowledgement of it.
+            deadline = time.monotonic() + 10
+            while sum(map(len, deliveries_by_tag(bot).values())) < 1 + 2 * ROUNDS and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
         try:
             run(scenario(), timeout=300)
         except BaseException:
@@ -59,6 +63,15 @@ def test_runs_survive_cut_connections_and_lost_replies(any_server):
     assert resumptions >= 2 * ROUNDS, f"{resumptions} resumptions in the bot's log"
     # Answers of the faulted runs were delivered after resumption, as the log says.
     assert len(re.findall(r"answer delivered after resumption", log)) >= ROUNDS
+    # The audit log says how each answer went: one `delivered` line per run, acknowledged by
+    # the server; the control run's live, the faulted ones' on the resumed stream.
+    deliveries = deliveries_by_tag(bot)
+    assert {tag: len(deliveries.get(tag, [])) for tag in tags} == {tag: 1 for tag in tags}, deliveries
+    assert all(lines[0]["acknowledged"] for lines in deliveries.values()), deliveries
+    assert deliveries["control"][0]["delivery"] == "live", deliveries["control"]
+    faulted = [deliveries[tag][0]["delivery"] for tag in tags if tag != "control"]
+    assert set(faulted) <= {"after resumption", "on a new stream"}, faulted
+    assert faulted.count("after resumption") >= ROUNDS, faulted
     print(f"faults ({type(sandbox).__name__}): {2 * ROUNDS} runs cut or with a lost reply, {len(tags)} answered, "
           f"{sum(ran.values())} program runs, {resumptions} resumptions")
 

@@ -16,7 +16,9 @@ extension CommandResponder {
     /// depend on the roster (permissions come from its groups): after a new login they wait for it.
     func attach(to client: XMPPClient) {
         client.router.register(.set, namespace: CommandNamespace.commands, requiresRoster: true) { [self] request in
-            try await handle(request.payload, from: request.from)
+            try await RequestOrigin.$current.withValue(RequestOrigin(.adHoc, requestID: request.iq.id)) {
+                try await handle(request.payload, from: request.from)
+            }
         }
         for feature in CommandResponder.features { client.disco.addFeature(feature) }
         client.disco.setNodeProviders(

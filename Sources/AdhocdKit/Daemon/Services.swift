@@ -1,3 +1,4 @@
+import AdHoc
 import ServiceLifecycle
 import UnixSignals
 import XMPPClient
@@ -31,7 +32,7 @@ struct PeriodicService: Service {
 }
 
 /// Reacts to client events: after each login, warns about rule groups the roster lacks and
-/// publishes the tune again.
+/// publishes the tune again; how each ad-hoc answer was delivered goes to the commands.d audit.
 struct EventWatcher: Service {
     let daemon: Daemon
 
@@ -39,9 +40,16 @@ struct EventWatcher: Service {
         let events = daemon.client.events()
         await cancelWhenGracefulShutdown { [daemon] in
             for await event in events {
-                if case .online = event {
+                switch event {
+                case .online:
                     daemon.warnAboutUnknownGroups()
                     await daemon.dbusEvents.cameOnline()
+                case .answerDelivered(let report) where report.answer.namespace == CommandNamespace.commands:
+                    daemon.commandFiles.runtime.answerDelivered(
+                        to: report.answer.requester, requestID: report.answer.requestID,
+                        delivery: report.outcome.description, acknowledged: report.acknowledged)
+                default:
+                    break
                 }
             }
         }

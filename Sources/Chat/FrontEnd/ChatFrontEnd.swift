@@ -163,7 +163,9 @@ public final class ChatFrontEnd: Sendable {
             case .pending(let line):
                 return { [self] in
                     if let receipt { await send(receipt) }
-                    let reply = await composing(to: from) { await line.answer() }
+                    let reply = await composing(to: from) {
+                        await RequestOrigin.$current.withValue(RequestOrigin(.chat, requestID: id)) { await line.answer() }
+                    }
                     await send(ChatStanzas.answer(reply, to: from, id: makeID()))
                 }
             }

@@ -21,9 +21,10 @@ public struct AuditEntry: Sendable, Equatable {
         case failedToStart = "failed-to-start"
     }
 
-    /// The two lines of an allowed run: before the program is spawned, and when it ended.
+    /// The lines of an allowed run: before the program is spawned, when it ended, and (for
+    /// ad-hoc requests) when the client reported how its answer reached the server.
     public enum Event: String, Sendable {
-        case started, finished
+        case started, finished, delivered
     }
 
     public var time: String
@@ -32,6 +33,13 @@ public struct AuditEntry: Sendable, Equatable {
     public var run: String?
     public var requester: JID
     public var node: String
+    /// The front end the run was asked through (`ad-hoc`, `chat`) and the request's stanza id.
+    public var via: String?
+    public var request: String?
+    /// For `delivered` lines: `live`, `after resumption`, `on a new stream`, or `dropped: why`;
+    /// and whether the server acknowledged it (XEP-0198) rather than it only being written.
+    public var delivery: String?
+    public var acknowledged: Bool?
     /// Declared parameters in order, secret ones already replaced by `<redacted>`.
     public var parameters: [(name: String, value: ParameterValue)]
     public var decision: Decision
@@ -88,10 +96,14 @@ public struct AuditEntry: Sendable, Equatable {
         if let event { head.append(("event", text(event.rawValue))) }
         if let run { head.append(("run", text(run))) }
         head += [("requester", text(requester.description)), ("node", text(node))]
+        if let via { head.append(("via", text(via))) }
+        if let request { head.append(("request", text(request))) }
         var tail: [(String, String)] = [("decision", text(decision.rawValue))]
         if let reason { tail.append(("reason", text(reason))) }
         if let outcome { tail.append(("outcome", text(outcome.rawValue))) }
-        if event != .started {
+        if let delivery { tail.append(("delivery", text(delivery))) }
+        if let acknowledged { tail.append(("acknowledged", acknowledged ? "true" : "false")) }
+        if event != .started, event != .delivered {
             tail.append(("exit_status", exitStatus.map { "\($0)" } ?? "null"))
             if let signal { tail.append(("signal", "\(signal)")) }
             tail.append(("duration", duration.map(JSONText.number) ?? "null"))

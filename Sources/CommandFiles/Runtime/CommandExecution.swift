@@ -56,6 +56,9 @@ struct CommandExecution {
         var entry = command.entry(.allowed, values, context)
         entry.event = .started
         entry.run = RunID.make()
+        let origin = RequestOrigin.current
+        entry.via = origin?.frontEnd.rawValue
+        entry.request = origin?.requestID
         do throws(AuditLogUnavailable) {
             try runtime.auditLog.append(entry)
         } catch {
@@ -68,6 +71,10 @@ struct CommandExecution {
             let result = try await runtime.runner.run(spec)
             entry.record(result)
             runtime.auditLog.record(entry)
+            // Only ad-hoc answers are tracked to the server; the client reports how each went.
+            if origin?.frontEnd == .adHoc, let request = origin?.requestID, let run = entry.run {
+                runtime.deliveries.expect(AwaitedDelivery(requester: context.requester, requestID: request, run: run, node: command.node))
+            }
             return OutputRenderer.outcome(for: result, definition: definition)
         } catch {
             return failedToStart(&entry, reason: error.reason)

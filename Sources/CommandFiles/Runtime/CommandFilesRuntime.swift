@@ -18,6 +18,8 @@ public final class CommandFilesRuntime: Sendable {
     let programs = ProgramCheck(trust: TrustedPath(daemonUID: geteuid()))
     /// Refusals are written a few a minute per requester, whoever floods.
     let refusals = RefusalLimiter()
+    /// Runs whose answer is on its way: the client's delivery report becomes their last line.
+    let deliveries = AwaitedDeliveries()
     let logger: Logger
     private let current: Mutex<CommandFilesSettings>
     /// The daemon's account, for HOME when a definition names no user.
@@ -50,6 +52,19 @@ public final class CommandFilesRuntime: Sendable {
             parameters: AuditEntry.parameters(refusal.submitted, of: command.definition), decision: .refused)
         entry.reason = refusal.reason
         if suppressed > 0 { entry.suppressed = suppressed }
+        auditLog.record(entry)
+    }
+
+    /// The client reported how the answer to `requestID` from `requester` reached the server:
+    /// a run of ours waiting for it gets its `delivered` line. Answers of other requests are
+    /// not ours and are ignored.
+    public func answerDelivered(to requester: JID, requestID: String, delivery: String, acknowledged: Bool) {
+        guard let awaited = deliveries.take(requester: requester, requestID: requestID) else { return }
+        var entry = AuditEntry(requester: requester, node: awaited.node, decision: .allowed)
+        entry.event = .delivered
+        entry.run = awaited.run
+        entry.delivery = delivery
+        entry.acknowledged = acknowledged
         auditLog.record(entry)
     }
 }

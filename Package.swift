@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers point down only: adhocd → AdhocdKit → (front ends: AdHoc, Chat; providers: BuiltinCommands, CommandFiles, DBusBridge;
+// Layers point down only: adhocd → AdhocdKit → (front ends: AdHoc, Chat, Fleet; providers: BuiltinCommands, CommandFiles, DBusBridge;
 // HealthMonitor, XMPPClient) → Commands (the command core) → XMPPCore → C libraries.
 let package = Package(
     name: "adhocd",
@@ -98,6 +98,13 @@ let package = Package(
             dependencies: ["Commands", "XMPPCore", "TOMLConfig", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // The fleet room (XEP-0045): many bots in one room, their health as room presence,
+        // `NICK:` / `all:` lines through the chat front end by the sender's real JID. No sockets.
+        .target(
+            name: "Fleet",
+            dependencies: ["Chat", "XMPPClient", "XMPPCore", .product(name: "Logging", package: "swift-log")]
+        ),
+
         // Commands every adhocd has: status, set-presence, reload.
         .target(name: "BuiltinCommands", dependencies: ["Commands", "XMPPCore", "HostMetrics"]),
 
@@ -112,7 +119,7 @@ let package = Package(
             name: "AdhocdKit",
             dependencies: [
                 "XMPPCore", "XMPPClient", "Commands", "AdHoc", "BuiltinCommands", "HostMetrics", "HealthMonitor", "TOMLConfig", "DBusBridge",
-                "ProcessSupervision", "CommandFiles", "Chat",
+                "ProcessSupervision", "CommandFiles", "Chat", "Fleet",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -163,6 +170,9 @@ let package = Package(
         .testTarget(
             name: "ChatTests",
             dependencies: ["Chat", "Commands", "CommandTestKit", "XMPPCore", "TOMLConfig", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "FleetTests",
+            dependencies: ["Fleet", "Chat", "Commands", "CommandTestKit", "XMPPClient", "XMPPCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ProcessSupervisionTests", dependencies: ["ProcessSupervision"]),
         .testTarget(name: "CommandFilesTests", dependencies: ["CommandFiles", "ProcessSupervision", "Commands", "XMPPCore", "TOMLConfig"]),
         .testTarget(name: "AdhocdKitTests", dependencies: ["AdhocdKit", "Chat", "Commands", "HealthMonitor", "TOMLConfig", "XMPPClient", "XMPPCore", "TestSupport"]),

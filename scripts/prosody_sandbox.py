@@ -142,16 +142,22 @@ class Sandbox:
     def jid(self, name: str) -> str:
         return f"{name}@{self.domain}"
 
+    @property
+    def muc_domain(self) -> str:
+        """Where rooms live when the sandbox was started with `muc`."""
+        return f"conference.{self.domain}"
+
     # -- life cycle
 
     @classmethod
     def start(cls, dir, domain: str = "localhost", accounts: dict[str, str] | None = None,
               disable_mechanisms=(), allow_plaintext: bool = False, log_level: str = "info",
-              conflict_resolve: str = "kick_old", offline_storage: bool = False) -> Sandbox:
+              conflict_resolve: str = "kick_old", offline_storage: bool = False, muc: bool = False) -> Sandbox:
         """Creates the sandbox in `dir` (made if missing) and starts the server; returns once
         it accepts TLS connections. On failure nothing is left running. `offline_storage` keeps
         messages for accounts with no client online (mod_offline) and delivers them, stamped
-        with `<delay/>`, at their next login."""
+        with `<delay/>`, at their next login. `muc` adds a multi-user chat service (XEP-0045,
+        Prosody's mod_muc) at `muc_domain`, where any account may create rooms."""
         domain = domain.lower()
         if not _DOMAIN.fullmatch(domain):
             raise SandboxError(f"invalid domain {domain!r}: "
@@ -176,7 +182,7 @@ class Sandbox:
             sandbox._make_certificates()
             for attempt in range(1, PORT_ATTEMPTS + 1):
                 sandbox.c2s_port, sandbox.direct_tls_port = _free_ports(2)
-                sandbox._write_config(mechanisms, allow_plaintext, log_level, conflict_resolve, offline_storage)
+                sandbox._write_config(mechanisms, allow_plaintext, log_level, conflict_resolve, offline_storage, muc)
                 sandbox._hand_over()
                 if attempt == 1:
                     # The server need not run: prosodyctl writes the account store itself.
@@ -300,7 +306,7 @@ class Sandbox:
         make_certificates(self.path / "certs", self.domain)
 
     def _write_config(self, disabled_mechanisms, allow_plaintext: bool, log_level: str,
-                      conflict_resolve: str, offline_storage: bool = False) -> None:
+                      conflict_resolve: str, offline_storage: bool = False, muc: bool = False) -> None:
         path = self.path
         tls = {"certificate": self.cert_file, "key": self.key_file}
         options = [
@@ -345,6 +351,15 @@ class Sandbox:
             f"    ssl = {_lua(tls)}",
             "",
         ]
+        if muc:
+            # Rooms on the same server: no s2s, no certificate of its own. Anyone may create a
+            # room (Prosody's default); a new room stays locked until its creator configures it.
+            lines += [
+                f"Component {_lua(self.muc_domain)} \"muc\"",
+                "    restrict_room_creation = false",
+                "    max_history_messages = 20",
+                "",
+            ]
         (path / "data").mkdir(exist_ok=True)
         Path(self.config).write_text("\n".join(lines))
 
@@ -828,6 +843,8 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("--conflict-resolve", choices=CONFLICT_POLICIES, default="kick_old",
                        help="when a resource is bound twice (Prosody's conflict_resolve; default kick_old)")
     start.add_argument("--log-level", choices=("info", "debug"), default="info")
+    start.add_argument("--muc", action="store_true",
+                       help="add a multi-user chat service (mod_muc) at conference.DOMAIN")
 
     for name, text in (("stop", "stop the server, keep its files"),
                        ("restart", "start again with the same config, ports, data and accounts; prints JSON"),
@@ -870,7 +887,7 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.command == "start":
             sandbox = Sandbox.start(arguments.dir, arguments.domain, dict(arguments.account),
                                     arguments.disable_mechanism, arguments.allow_plaintext,
-                                    arguments.log_level, arguments.conflict_resolve)
+                                    arguments.log_level, arguments.conflict_resolve, muc=arguments.muc)
             print(json.dumps(sandbox.describe()), flush=True)
             _note(f"prosody {sandbox.pid} serving {sandbox.domain} on {sandbox.host}:{sandbox.c2s_port} "
                   f"(direct TLS {sandbox.direct_tls_port})")

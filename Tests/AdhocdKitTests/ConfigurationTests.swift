@@ -141,6 +141,25 @@ import XMPPCore
         expectError(account + "[chat.aliases]\nhelp = \"status\"\n", key: "chat.aliases.help", containing: "already means something")
     }
 
+    @Test func readsTheFleetSection() throws {
+        let account = "[account]\njid = \"bot@example.org\"\npassword = \"x\"\n"
+        #expect(try parse(account).fleet == nil)
+        let fleet = try #require(try parse(account + "[fleet]\nroom = \"fleet@conference.example.org\"\nnick = \"web1\"\nrate_burst = 3\n").fleet)
+        #expect(fleet.room == (try JID("fleet@conference.example.org")))
+        #expect(fleet.nick == "web1")
+        #expect(fleet.password == nil)
+        #expect(fleet.rateBurst == 3)
+        #expect(fleet.rateInterval == 2)
+        var section = ConfigSection(file: "adhocd.toml", path: "fleet", values: ["room": .string("fleet@conference.example.org")])
+        var warnings: [String] = []
+        #expect(try DaemonConfiguration.readFleet(&section, warnings: &warnings, hostName: "web7.example.org").nick == "web7")
+        expectError(account + "[fleet]\nnick = \"web1\"\n", key: "fleet.room", containing: "is required")
+        expectError(account + "[fleet]\nroom = \"conference.example.org\"\n", key: "fleet.room", containing: "bare JID")
+        expectError(account + "[fleet]\nroom = \"fleet@conference.example.org/web1\"\n", key: "fleet.room", containing: "bare JID")
+        expectError(account + "[fleet]\nroom = \"fleet@conference.example.org\"\nnick = \"\"\n", key: "fleet.nick", containing: "cannot be a nick")
+        expectError(account + "[fleet]\nroom = \"fleet@conference.example.org\"\npassword_file = \"/nonexistent/pw\"\n", key: "fleet.password_file", containing: "No such file")
+    }
+
     @Test func readsThePasswordFromAFile() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adhocd-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -60,9 +60,9 @@ def render_toml(tables: dict[str, dict | list[dict]]) -> str:
 
 
 class Adhocd:
-    """One adhocd process logged in as `bot` on the sandbox."""
+    """One adhocd process logged in as `account` (default `bot`) on the sandbox."""
 
-    def __init__(self, sandbox, tables: dict[str, dict], name: str = "adhocd"):
+    def __init__(self, sandbox, tables: dict[str, dict], name: str = "adhocd", account: str = "bot"):
         self.sandbox = sandbox
         # Beside the sandbox, not in it: as root, the sandbox's directory belongs to the prosody
         # user, and adhocd trusts commands.d and the programs it runs only through directories
@@ -74,18 +74,18 @@ class Adhocd:
         atexit.register(shutil.rmtree, str(self.dir), True)
         self.config = self.dir / "adhocd.toml"
         self.log = self.dir / "adhocd.log"
-        self.jid = f"bot@{sandbox.domain}/adhocd"
+        self.jid = f"{account}@{sandbox.domain}/adhocd"
         # commands.d beside the configuration (the default place), with safe permissions.
         self.commands_dir = self.dir / "commands.d"
         self.commands_dir.mkdir(mode=0o755, exist_ok=True)
         self.commands_dir.chmod(0o755)
         self.audit_log = self.dir / "audit.jsonl"
         password_file = self.dir / "password"
-        password_file.write_text("botpw\n")
+        password_file.write_text(sandbox.accounts[account] + "\n")
         password_file.chmod(0o600)
         base = {
             "account": {
-                "jid": f"bot@{sandbox.domain}",
+                "jid": f"{account}@{sandbox.domain}",
                 "password_file": str(password_file),
                 "host": sandbox.host,
                 "port": sandbox.c2s_port,

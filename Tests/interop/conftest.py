@@ -37,14 +37,14 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
-def _running(request, kind: str):
+def _running(request, kind: str, **options):
     """Starts a server of `kind` in a temp dir with the test accounts; yields it, prints its log
     when the test failed (under "Captured stdout teardown"), then stops it and removes the dir."""
     directory = tempfile.mkdtemp(prefix="adhocd-pytest-")
     os.chmod(directory, 0o755)  # the servers run as their own users
     try:
         start = Sandbox.start if kind == "prosody" else EjabberdSandbox.start
-        with start(directory, accounts=ACCOUNTS) as server:
+        with start(directory, accounts=ACCOUNTS, **options) as server:
             yield server
             report = getattr(request.node, "report_call", None)
             if report is not None and report.failed:
@@ -57,6 +57,12 @@ def _running(request, kind: str):
 def sandbox(request):
     """A started Prosody with accounts bot, user and stranger; stopped and removed afterwards."""
     yield from _running(request, "prosody")
+
+
+@pytest.fixture
+def muc_sandbox(request):
+    """A started Prosody as `sandbox`, with a multi-user chat service at `muc_domain`."""
+    yield from _running(request, "prosody", muc=True)
 
 
 @pytest.fixture(params=["prosody", "ejabberd"])

@@ -2,6 +2,7 @@ import Chat
 import Commands
 import CommandFiles
 import DBusBridge
+import Fleet
 import HealthMonitor
 import HostMetrics
 import TOMLConfig
@@ -28,6 +29,8 @@ public struct DaemonConfiguration: Sendable {
     public var monitor: MonitorSettings?
     /// `[chat]`: commands typed as plain messages.
     public var chat = ChatSettings()
+    /// `[fleet]`: the room where many bots meet; nil without the section.
+    public var fleet: FleetSettings?
     /// Things worth a log line that are not errors (a world-readable password file).
     public var warnings: [String]
 
@@ -117,6 +120,11 @@ public struct DaemonConfiguration: Sendable {
             chat = try ChatSettings.read(&section)
             try section.rejectUnknownKeys()
         }
+        var fleet: FleetSettings?
+        if var section = try root.read(RootKeys.fleet) {
+            fleet = try readFleet(&section, warnings: &warnings)
+            try section.rejectUnknownKeys()
+        }
         try root.rejectUnknownKeys()
         var configuration = DaemonConfiguration(
             file: file, client: client, sessionLimits: limits, builtins: builtins, commandFiles: commandFiles, warnings: warnings)
@@ -124,6 +132,7 @@ public struct DaemonConfiguration: Sendable {
         configuration.subscriptions = subscriptions
         configuration.monitor = monitor
         configuration.chat = chat
+        configuration.fleet = fleet
         return configuration
     }
 
@@ -185,19 +194,26 @@ public struct DaemonConfiguration: Sendable {
             }
             return Secret(password)
         case (nil, let path?):
-            guard let contents = readTextFile(path) else {
-                throw section.error(fileKey, "cannot read \(path): \(systemError())")
-            }
-            // One trailing newline is what editors and `echo` leave; it is not part of the password.
-            var password = Substring(contents)
-            if password.hasSuffix("\n") { password = password.dropLast() }
-            if password.hasSuffix("\r") { password = password.dropLast() }
-            guard !password.isEmpty else { throw section.error(fileKey, "\(path) is empty") }
-            if isReadableByOthers(path) {
-                warnings.append("\(path) (the account password) is readable by other users; chmod 600 it")
-            }
-            return Secret(String(password))
+            return try readSecretFile(path, key: "password_file", in: section, what: "the account password", warnings: &warnings)
         }
+    }
+
+    /// A password kept in a file of its own; a warning when other users can read it.
+    static func readSecretFile(
+        _ path: String, key: String, in section: ConfigSection, what: String, warnings: inout [String]
+    ) throws(ConfigurationError) -> Secret {
+        guard let contents = readTextFile(path) else {
+            throw section.error(key, "cannot read \(path): \(systemError())")
+        }
+        // One trailing newline is what editors and `echo` leave; it is not part of the password.
+        var password = Substring(contents)
+        if password.hasSuffix("\n") { password = password.dropLast() }
+        if password.hasSuffix("\r") { password = password.dropLast() }
+        guard !password.isEmpty else { throw section.error(key, "\(path) is empty") }
+        if isReadableByOthers(path) {
+            warnings.append("\(path) (\(what)) is readable by other users; chmod 600 it")
+        }
+        return Secret(String(password))
     }
 
     private static func readPresence(_ section: inout ConfigSection) throws(ConfigurationError) -> PresenceSettings {

@@ -109,5 +109,7 @@ enum RootKeys {
 
     static let chat = ConfigKey("chat", .table(ChatKeys.table), "The same commands typed as plain chat messages ([chat.md](chat.md)).")
 
-    static let table = ConfigTable("top level", keys: [account, presence, connection, adhoc, commands, monitor, dbus, commandFiles, chat])
+    static let fleet = ConfigKey("fleet", .table(FleetKeys.table), "The multi-user chat room where many bots meet ([fleet.md](fleet.md)); none without this table.")
+
+    static let table = ConfigTable("top level", keys: [account, presence, connection, adhoc, commands, monitor, dbus, commandFiles, chat, fleet])
 }

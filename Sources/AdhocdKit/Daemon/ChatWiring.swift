@@ -40,15 +40,18 @@ extension ChatFrontEnd {
 }
 
 /// The chat front end as a service: the client's messages in, answers out, until shutdown.
+/// Messages from the fleet room (its lines, private messages through it) are the room's.
 struct ChatService: Service {
     let chat: ChatFrontEnd
     let client: XMPPClient
+    /// The fleet room now, if any.
+    let fleetRoom: @Sendable () -> JID?
 
     func run() async throws {
         let events = client.events()
-        await cancelWhenGracefulShutdown { [chat] in
+        await cancelWhenGracefulShutdown { [chat, fleetRoom] in
             await chat.run(events.compactMap { event -> Message? in
-                if case .message(let message) = event { return message }
+                if case .message(let message) = event, !message.comes(from: fleetRoom()) { return message }
                 return nil
             })
         }

@@ -4,6 +4,7 @@ import Chat
 import CommandFiles
 import Commands
 import DBusBridge
+import Fleet
 import HealthMonitor
 import Logging
 import NIOPosix
@@ -13,7 +14,7 @@ import UnixSignals
 import XMPPClient
 import XMPPCore
 
-/// adhocd itself: the XMPP client, the command core and its front ends (XEP-0050 and chat), the built-in
+/// adhocd itself: the XMPP client, the command core and its front ends (XEP-0050, chat, the fleet room), the built-in
 /// commands, commands.d, the D-Bus bridge and the health monitor, wired together and run until
 /// SIGTERM or SIGINT. SIGHUP and the `reload` command re-read the configuration without
 /// dropping the connection.
@@ -33,6 +34,8 @@ public final class Daemon: Sendable {
     private let dbusBridge: RestartingService<[DBusBlock]>
     /// The health monitor, restarted when a reload changes `[monitor]`.
     private let monitor: RestartingService<MonitorSettings?>
+    /// The fleet room, left and joined again when a reload changes `[fleet]`.
+    private let fleet: RestartingService<FleetSettings?>
     /// What the D-Bus bridge reports (signals, what plays, failed units), as messages and the tune.
     let dbusEvents: DBusEventRelay
     /// SIGHUP and the `reload` command, one reload at a time.
@@ -74,6 +77,9 @@ public final class Daemon: Sendable {
         let builtins = BuiltinCommandSet.live(presence: presence, reloads: reloads)
         let chat = ChatFrontEnd.live(engine: engine, settings: configuration.chat, client: client, logger: logger)
         self.chat = chat
+        fleet = RestartingService(initial: configuration.fleet) { [logger] settings in
+            await Self.runFleet(settings, chat: chat, presence: presence, client: client, logger: logger)
+        }
         followers = [
             BuiltinCommandsFollower(registry: registry, commands: builtins.commands(for:)),
             RestartingFollower(service: dbusBridge, settings: \.dbus, name: "D-Bus blocks"),
@@ -82,6 +88,7 @@ public final class Daemon: Sendable {
             RestartingFollower(service: monitor, settings: \.monitor, name: "health monitor"),
             CommandFilesFollower(provider: commandFiles),
             ChatFollower(chat: chat, client: client),
+            RestartingFollower(service: fleet, settings: \.fleet, name: "fleet room"),
             RestartOnlyFollower(),
         ]
         responder = CommandResponder(engine: engine)
@@ -101,11 +108,12 @@ public final class Daemon: Sendable {
             dbusEvents,
             PeriodicService(interval: .seconds(30)) { [engine] in await engine.sweep() },
             EventWatcher(daemon: self),
-            ChatService(chat: chat, client: client),
+            ChatService(chat: chat, client: client, fleetRoom: { [fleet] in fleet.settings?.room }),
             ReloadService(queue: reloads) { [self] in await applyReload() },
             ReloadOnHangup(reloads: reloads),
             dbusBridge,
             monitor,
+            fleet,
         ]
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map {
@@ -149,6 +157,7 @@ public final class Daemon: Sendable {
             current.subscriptions = new.subscriptions
             current.monitor = new.monitor
             current.chat = new.chat
+            current.fleet = new.fleet
             current.warnings = new.warnings
         }
         warnAboutUnknownGroups()

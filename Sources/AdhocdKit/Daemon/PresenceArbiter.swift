@@ -25,6 +25,8 @@ final class PresenceArbiter: Sendable {
 
     private let state: Mutex<State>
     private let client: XMPPClient
+    /// Only the latest presence waits for a slow reader.
+    private let watchers = EventBroadcaster<PresenceSettings>(bufferSize: 1)
 
     init(configured: PresenceSettings, client: XMPPClient) {
         state = Mutex(State(configured: configured))
@@ -70,12 +72,19 @@ final class PresenceArbiter: Sendable {
         await update { $0.monitored = presence }
     }
 
+    /// Every presence the arbiter sends from now on (the fleet room follows them).
+    func changes() -> AsyncStream<PresenceSettings> {
+        watchers.subscribe()
+    }
+
     private func update(_ change: (inout State) -> Void) async {
         let (before, after) = state.withLock { state in
             let before = state.effective
             change(&state)
             return (before, state.effective)
         }
-        if after != before { await client.setPresence(after) }
+        guard after != before else { return }
+        await client.setPresence(after)
+        watchers.yield(after)
     }
 }

@@ -12,7 +12,7 @@ public enum ConfigurationReference {
     public static let blocks = ReferenceBlocks([
         ReferenceDocument("adhocd.toml", tables: [
             RootKeys.table, AccountKeys.table, PresenceKeys.table, ConnectionKeys.table, AdhocKeys.table, BuiltinKeys.table,
-            MonitorKeys.table, DBusBlockKeys.table, CommandFilesKeys.table, ChatKeys.table,
+            MonitorKeys.table, DBusBlockKeys.table, CommandFilesKeys.table, ChatKeys.table, FleetKeys.table,
         ]),
         ReferenceDocument("commands.d", tables: [DefinitionKeys.table, ParameterKeys.table, OptionKeys.table]),
     ])

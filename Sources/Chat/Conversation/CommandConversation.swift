@@ -4,18 +4,21 @@ import Synchronization
 import XMPPCore
 
 /// Who typed a line, whose dialogue it belongs to, and who we are: a one-to-one chat has the
-/// contact for both; a room (later) answers in the room but applies the occupant's rules.
+/// contact for both; a fleet room answers in the room but applies the occupant's real JID's rules.
 public struct ConversationTurn: Sendable {
     /// The full JID whose rules apply and who owns the command's session.
     public var requester: JID
     public var key: ConversationKey
     /// Our own full JID, for `xmpp:` links; nil while offline.
     public var bot: JID?
+    /// A last line for `help` where the place needs one (a room: how to address the bot).
+    public var helpFooter: String?
 
-    public init(requester: JID, key: ConversationKey, bot: JID?) {
+    public init(requester: JID, key: ConversationKey, bot: JID?, helpFooter: String? = nil) {
         self.requester = requester
         self.key = key
         self.bot = bot
+        self.helpFooter = helpFooter
     }
 }
 
@@ -103,7 +106,7 @@ public final class CommandConversation: Sendable {
             let entries = engine.available(for: turn.requester).map { CommandResolver.Entry(node: $0.node, name: $0.name) }
             state.numbering = entries.map(\.node)
             let nodes = Set(state.numbering ?? [])
-            return lists.help(entries, aliases: aliases.filter { nodes.contains($0.target.head) }, bot: turn.bot)
+            return lists.help(entries, aliases: aliases.filter { nodes.contains($0.target.head) }, bot: turn.bot, footer: turn.helpFooter)
         case "cancel", "back", "done":
             return "Nothing is running. Type help for the commands you may run."
         default:

@@ -1,8 +1,8 @@
 import Synchronization
 import XMPPCore
 
-/// Whose dialogue a line belongs to. A chat with a contact has one; a room (later) one per
-/// occupant. Kept apart from the requester (whose rules apply) and from where answers go.
+/// Whose dialogue a line belongs to. A chat with a contact has one; a room one per occupant's
+/// real account (in the room and in private messages through the room alike). Kept apart from the requester (whose rules apply) and from where answers go.
 public struct ConversationKey: Hashable, Sendable, CustomStringConvertible {
     public let value: String
 
@@ -12,6 +12,9 @@ public struct ConversationKey: Hashable, Sendable, CustomStringConvertible {
 
     /// A one-to-one chat: one dialogue per account, whichever of its clients writes.
     public static func chat(with contact: JID) -> ConversationKey { ConversationKey("chat:\(contact.bare)") }
+
+    /// A room's occupant, by the real JID behind the nick: a nick change keeps the dialogue.
+    public static func room(_ room: JID, occupant: JID) -> ConversationKey { ConversationKey("room:\(room.bare) \(occupant.bare)") }
 
     public var description: String { value }
 }

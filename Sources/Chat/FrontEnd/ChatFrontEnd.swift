@@ -172,6 +172,12 @@ public final class ChatFrontEnd: Sendable {
         }
     }
 
+    /// Whether `contact` may chat at all, under the settings in force now (the fleet room asks
+    /// this about an occupant's real JID).
+    public func admits(_ contact: JID) -> Bool {
+        admits(contact, settings)
+    }
+
     /// Who may chat at all: `[chat] deny` never; `[chat] allow` if set, else whoever some
     /// command's rules admit.
     func admits(_ contact: JID, _ settings: ChatSettings) -> Bool {

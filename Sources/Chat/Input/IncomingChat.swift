@@ -3,8 +3,8 @@ import XMPPCore
 /// Decides what an incoming `<message/>` is to the chat front end: a line a person typed, a
 /// line that waited in storage too long to be run, or something never to answer.
 ///
-/// Never answered: errors (answering an error is how bot loops start), groupchat (until the
-/// fleet room), headlines, messages without a body (chat states, receipts), carbon copies and
+/// Never answered: errors (answering an error is how bot loops start), groupchat (the fleet
+/// room has its own intake), headlines, messages without a body (chat states, receipts), carbon copies and
 /// other forwarded messages, messages from the bot's own connection, and messages marked as
 /// automated with XEP-0334 hints (the bot's own answers carry them, so two bots do not talk
 /// forever).

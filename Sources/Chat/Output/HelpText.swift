@@ -10,10 +10,11 @@ public struct HelpText: Sendable {
 
     /// The commands this contact may run, numbered, each with its node and (for clients that
     /// open them) its `xmpp:` link; the aliases that lead to them; what works in a dialogue.
-    public func help(_ commands: [CommandResolver.Entry], aliases: [ChatAlias], bot: JID?) -> String {
+    /// `footer` ends the list (a room says there how to address the bot).
+    public func help(_ commands: [CommandResolver.Entry], aliases: [ChatAlias], bot: JID?, footer: String? = nil) -> String {
         guard !commands.isEmpty else { return "There are no commands you may run here." }
         var lines = ["Commands you may run (type the number, the name or the node):"]
-        let closing = closingLines(aliases: aliases)
+        let closing = closingLines(aliases: aliases) + (footer.map { [$0] } ?? [])
         func more(_ hidden: Int) -> String {
             var text = "… \(hidden) more: type a name to find one"
             if let bot { text += ", or open the list in a client with command support: " + XMPPURI.commandList(at: bot) }

@@ -111,7 +111,7 @@ public struct OutcomeText: Sendable {
     }
 
     /// The text within the budget, cut between characters with a count of what was left out.
-    func cut(_ text: String) -> String {
+    public func cut(_ text: String) -> String {
         guard text.utf8.count > budget else { return text }
         var kept = 0
         var end = text.startIndex

@@ -4,7 +4,7 @@ import Synchronization
 ///
 /// Each subscriber gets its own buffer; a slow one loses its oldest events rather than
 /// blocking the connection.
-final class EventBroadcaster<Event: Sendable>: Sendable {
+public final class EventBroadcaster<Event: Sendable>: Sendable {
     private struct State {
         var nextToken = 0
         var subscribers: [Int: AsyncStream<Event>.Continuation] = [:]
@@ -13,11 +13,11 @@ final class EventBroadcaster<Event: Sendable>: Sendable {
     private let state = Mutex(State())
     private let bufferSize: Int
 
-    init(bufferSize: Int = 1024) {
+    public init(bufferSize: Int = 1024) {
         self.bufferSize = bufferSize
     }
 
-    func subscribe() -> AsyncStream<Event> {
+    public func subscribe() -> AsyncStream<Event> {
         let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
         let token = state.withLock { state in
             defer { state.nextToken += 1 }
@@ -30,12 +30,12 @@ final class EventBroadcaster<Event: Sendable>: Sendable {
         return stream
     }
 
-    func yield(_ event: Event) {
+    public func yield(_ event: Event) {
         let subscribers = state.withLock { Array($0.subscribers.values) }
         for subscriber in subscribers { subscriber.yield(event) }
     }
 
-    func finish() {
+    public func finish() {
         let subscribers = state.withLock { state in
             defer { state.subscribers.removeAll() }
             return Array(state.subscribers.values)

@@ -1,0 +1,343 @@
+import Chat
+import Logging
+import Synchronization
+import XMPPClient
+import XMPPCore
+
+/// The bot in its fleet room: it joins (and rejoins) with its health as room presence, and
+/// answers the lines addressed to it (`NICK:`, `all:`, `*:`) and private messages through the
+/// room, through the chat front end's dialogue, by the rules of the sender's real JID.
+///
+/// Socket-free: client events in, stanzas out through `Transport`. Who is in the room is kept
+/// from the room's presences (`Occupants`); joining, nick conflicts, kicks and bans are
+/// `RoomMembership`'s; what the answer is, `CommandConversation`'s.
+public final class FleetRoom: Sendable {
+    /// How the room reaches the server.
+    public struct Transport: Sendable {
+        public var send: @Sendable (XMLElement) async -> Void
+        /// An IQ and its answer (an error answer throws).
+        public var request: @Sendable (IQ) async throws -> IQ
+        /// Our full JID while online.
+        public var ownJID: @Sendable () -> JID?
+
+        public init(send: @escaping @Sendable (XMLElement) async -> Void, request: @escaping @Sendable (IQ) async throws -> IQ,
+                    ownJID: @escaping @Sendable () -> JID?) {
+            self.send = send
+            self.request = request
+            self.ownJID = ownJID
+        }
+    }
+
+    public let settings: FleetSettings
+    private let chat: ChatFrontEnd
+    private let transport: Transport
+    private let logger: Logger
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private let started: ContinuousClock.Instant
+    private let stanzaPrefix = String(UInt32.random(in: .min ... .max), radix: 36)
+
+    private struct State {
+        var membership: RoomMembership
+        var occupants = Occupants()
+        var presence: PresenceSettings
+        /// This bot's messages to the room: `[fleet] rate_burst`, then one per `rate_interval`.
+        var roomBudget: RateLimiter<Int>
+        /// Lines per occupant (by real account), as `[chat]` limits a contact's lines.
+        var occupantLines: RateLimiter<JID>
+        /// One log line per occupant and hour about lines not answered.
+        var quietLog = RateLimiter<JID>(burst: 1, interval: 3600)
+        var budgetLog = RateLimiter<Int>(burst: 1, interval: 60)
+        var saidJIDsHidden = false
+        var nextID: UInt64 = 0
+    }
+
+    private let state: Mutex<State>
+
+    public init(
+        settings: FleetSettings, account: JID, chat: ChatFrontEnd, transport: Transport, presence: PresenceSettings,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }, logger: Logger
+    ) {
+        self.settings = settings
+        self.chat = chat
+        self.transport = transport
+        self.now = now
+        started = now()
+        var logger = logger
+        logger[metadataKey: "room"] = "\(settings.room)"
+        self.logger = logger
+        let chatSettings = chat.settings
+        state = Mutex(State(
+            membership: RoomMembership(room: settings.room, account: account, nick: settings.nick),
+            presence: presence,
+            roomBudget: RateLimiter(burst: settings.rateBurst, interval: settings.rateInterval),
+            occupantLines: RateLimiter(burst: chatSettings.rateBurst, interval: chatSettings.rateInterval)))
+    }
+
+    public var phase: RoomMembership.Phase { state.withLock { $0.membership.phase } }
+
+    // MARK: Running
+
+    /// Follows the client until its events end or the task is cancelled (a reload replacing
+    /// `[fleet]`, shutdown), then leaves the room. `online`: the client is logged in already.
+    public func run<Events: AsyncSequence, Changes: AsyncSequence & Sendable>(
+        events: Events, presenceChanges: Changes, online: Bool
+    ) async where Events.Element == ClientEvent, Events.Failure == Never, Changes.Element == PresenceSettings, Changes.Failure == Never {
+        await withDiscardingTaskGroup { group in
+            group.addTask { [self] in
+                for await presence in presenceChanges { await presenceChanged(presence) }
+            }
+            if online { perform(sessionStarted(), in: &group) }
+            for await event in events {
+                switch event {
+                case .online(let session) where !session.resumed:
+                    perform(sessionStarted(), in: &group)
+                case .presence(let presence):
+                    perform(receive(presence), in: &group)
+                case .message(let message):
+                    if let work = intake(message) { group.addTask(operation: work) }
+                case .stopped:
+                    group.cancelAll()
+                default:
+                    break
+                }
+            }
+            group.cancelAll()
+        }
+        await leave()
+    }
+
+    /// What joining, a retry or the room's configuration leads to, run beside the event loop.
+    private func perform(_ work: [@Sendable () async -> Void], in group: inout DiscardingTaskGroup) {
+        for item in work { group.addTask(operation: item) }
+    }
+
+    func sessionStarted() -> [@Sendable () async -> Void] {
+        let actions = state.withLock { state in
+            state.occupants.removeAll()
+            state.saidJIDsHidden = false
+            return state.membership.sessionStarted()
+        }
+        return work(for: actions)
+    }
+
+    /// A presence from the client: the room's are recorded; those about us move the membership.
+    func receive(_ presence: Presence) -> [@Sendable () async -> Void] {
+        guard let roomPresence = RoomPresence(presence, room: settings.room) else { return [] }
+        let actions = state.withLock { state in
+            state.occupants.apply(roomPresence)
+            let before = state.membership.phase
+            let actions = state.membership.handle(roomPresence)
+            if case .joined = state.membership.phase, before != state.membership.phase { state.saidJIDsHidden = false }
+            return actions
+        }
+        return work(for: actions)
+    }
+
+    /// Logs at once; returns what sends or waits.
+    private func work(for actions: [RoomMembership.Action]) -> [@Sendable () async -> Void] {
+        var work: [@Sendable () async -> Void] = []
+        for action in actions {
+            switch action {
+            case .log(let level, let text):
+                logger.log(level: level, "\(text)")
+            case .join(let nick):
+                let presence = state.withLock { $0.presence }
+                let join = RoomStanzas.join(settings.room, nick: nick, password: settings.password, presence: presence)
+                work.append { [transport] in await transport.send(join) }
+            case .configureRoom:
+                work.append { [self] in await configureRoom() }
+            case .retry(let delay, let generation):
+                work.append { [self] in
+                    guard (try? await Task.sleep(for: delay)) != nil else { return }
+                    let next = state.withLock { $0.membership.retryDue(generation: generation) }
+                    for item in self.work(for: next) { await item() }
+                }
+            }
+        }
+        return work
+    }
+
+    /// The bot's own presence changed: the room sees the same show and status.
+    func presenceChanged(_ presence: PresenceSettings) async {
+        let nick = state.withLock { state -> String? in
+            state.presence = presence
+            guard case .joined(let nick) = state.membership.phase else { return nil }
+            return nick
+        }
+        guard let nick else { return }
+        await transport.send(RoomStanzas.update(settings.room, nick: nick, presence: presence))
+    }
+
+    /// Leaves the room if in it.
+    func leave() async {
+        let nick = state.withLock { state -> String? in
+            defer { state.membership.left() }
+            guard case .joined(let nick) = state.membership.phase else { return nil }
+            return nick
+        }
+        guard let nick else { return }
+        await transport.send(RoomStanzas.leave(settings.room, nick: nick))
+        logger.info("left the fleet room")
+    }
+
+    /// A room we created waits locked for its configuration: members only, non-anonymous.
+    private func configureRoom() async {
+        do {
+            _ = try await transport.request(RoomStanzas.configuration(of: settings.room, id: makeID()))
+            logger.notice("configured the new room: members-only, real JIDs visible to occupants, persistent; add its members as its owner")
+        } catch {
+            logger.error("could not configure the new room (it may stay locked or anonymous): \(error)")
+        }
+    }
+
+    // MARK: Messages
+
+    /// Where an answer goes.
+    enum ReplyPlace: Sendable {
+        case room
+        case privately(JID)
+    }
+
+    /// What a message from the room leads to, decided at once in arrival order.
+    func intake(_ message: Message) -> (@Sendable () async -> Void)? {
+        guard let from = message.from, from.bare == settings.room else { return nil }
+        let element = message.element
+        switch message.kind {
+        case .groupchat:
+            guard let nick = from.resource else {
+                roomAnnounced(element)
+                return nil
+            }
+            guard let ownNick = joinedNick, nick != ownNick, let body = Self.liveBody(of: message) else { return nil }
+            switch RoomAddressing.parse(body, nick: ownNick) {
+            case .me(let line), .everyone(let line):
+                return respond(line, from: nick, ownNick: ownNick, place: .room)
+            case .other:
+                return nil
+            }
+        case .chat, .normal:
+            guard let nick = from.resource, let ownNick = joinedNick, let body = Self.liveBody(of: message) else { return nil }
+            return respond(body, from: nick, ownNick: ownNick, place: .privately(from))
+        case .error, .headline:
+            return nil
+        }
+    }
+
+    private var joinedNick: String? {
+        state.withLock { state in
+            guard case .joined(let nick) = state.membership.phase else { return nil }
+            return nick
+        }
+    }
+
+    /// The body of a line typed now: not the room's history or a replay (`<delay/>`), not an
+    /// automated message (another bot's answer carries `<no-copy/>`), not a subject change.
+    static func liveBody(of message: Message) -> String? {
+        let element = message.element
+        guard element.child("delay", namespace: IncomingChat.delayNamespace) == nil,
+              element.child("no-copy", namespace: IncomingChat.hintsNamespace) == nil,
+              element.child("no-store", namespace: IncomingChat.hintsNamespace) == nil,
+              element.child("subject") == nil,
+              let body = message.body, !body.trimmingWhitespace().isEmpty
+        else { return nil }
+        return body
+    }
+
+    /// A message from the room itself: a configuration change may hide real JIDs from us.
+    private func roomAnnounced(_ element: XMLElement) {
+        let codes = Set(element.child("x", namespace: RoomNamespace.user)?.children("status").compactMap { $0[attribute: "code"].flatMap { Int($0) } } ?? [])
+        guard !codes.isEmpty else { return }
+        state.withLock { state in
+            let ownNick: String? = if case .joined(let nick) = state.membership.phase { nick } else { nil }
+            let moderator = ownNick.flatMap { state.occupants[$0]?.role } == "moderator"
+            state.membership.configurationChanged(codes, isModerator: moderator)
+            state.saidJIDsHidden = false
+        }
+    }
+
+    /// Answers an occupant's line by the rules of their real JID; nothing at all for an occupant
+    /// we cannot identify or whom no rule admits.
+    private func respond(_ text: String, from nick: String, ownNick: String, place: ReplyPlace) -> (@Sendable () async -> Void)? {
+        let seconds = elapsed()
+        enum Gate { case pass(JID), hidden, stranger(JID, log: Bool), flooding(JID, log: Bool), unknown }
+        let gate = state.withLock { state -> Gate in
+            guard let real = state.occupants.realJID(of: nick) else {
+                if state.membership.canSeeRealJIDs || state.occupants[nick] == nil { return .unknown }
+                defer { state.saidJIDsHidden = true }
+                return state.saidJIDsHidden ? .unknown : .hidden
+            }
+            guard chat.admits(real) else {
+                return .stranger(real, log: state.quietLog.admit(real.bare, now: seconds) == .allow)
+            }
+            switch state.occupantLines.admit(real.bare, now: seconds) {
+            case .allow: return .pass(real)
+            case .warn: return .flooding(real, log: true)
+            case .drop: return .flooding(real, log: false)
+            }
+        }
+        let requester: JID
+        switch gate {
+        case .pass(let real):
+            requester = real
+        case .hidden:
+            logger.warning("the room does not show real JIDs to us (semi-anonymous, and we are no moderator): lines in it are not answered; make it non-anonymous (whois = anyone)")
+            return nil
+        case .stranger(let real, let log):
+            if log { logger.notice("room occupant no rule admits: not answered", metadata: ["nick": "\(nick)", "jid": "\(real)"]) }
+            return nil
+        case .flooding(let real, let log):
+            if log { logger.notice("room occupant sends too many lines: not answered for a while", metadata: ["nick": "\(nick)", "jid": "\(real)"]) }
+            return nil
+        case .unknown:
+            return nil
+        }
+        let bot = transport.ownJID()
+        let turn = ConversationTurn(
+            requester: requester, key: .room(settings.room, occupant: requester), bot: bot, helpFooter: Self.helpFooter(nick: ownNick, bot: bot))
+        switch chat.conversation.take(text, turn: turn) {
+        case .immediate(let reply):
+            return { [self] in await answer(reply, place: place) }
+        case .pending(let line):
+            return { [self] in await answer(await line.answer(), place: place) }
+        }
+    }
+
+    /// What `help` adds in a room: how to address the bot, and that forms stay at its own JID.
+    static func helpFooter(nick: String, bot: JID?) -> String {
+        var text = "In the room: '\(nick): command' for me, 'all: command' for every bot."
+        if let bot { text += " Ad-hoc commands (forms) stay at my own address: " + XMPPURI.commandList(at: bot) }
+        return text
+    }
+
+    /// Sends one answer within one message's budget; in the room, within the room budget too.
+    private func answer(_ reply: String, place: ReplyPlace) async {
+        let body = OutcomeText.standard.cut(reply)
+        switch place {
+        case .privately(let occupant):
+            await transport.send(RoomStanzas.privateAnswer(body, to: occupant, id: makeID()))
+        case .room:
+            let seconds = elapsed()
+            let (allowed, logIt) = state.withLock { state in
+                (state.roomBudget.admit(0, now: seconds) == .allow, state.budgetLog.admit(0, now: seconds) == .allow)
+            }
+            guard allowed else {
+                if logIt { logger.warning("over the room's message budget ([fleet] rate_burst, rate_interval): an answer was not sent") }
+                return
+            }
+            await transport.send(RoomStanzas.groupchat(body, to: settings.room, id: makeID()))
+        }
+    }
+
+    private func makeID() -> String {
+        let number = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        return "room-\(stanzaPrefix)-\(number)"
+    }
+
+    private func elapsed() -> Double {
+        let (seconds, attoseconds) = (now() - started).components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,157 @@
+import Chat
+import CommandTestKit
+import Commands
+import Logging
+import Testing
+import XMPPClient
+import XMPPCore
+@testable import Fleet
+
+/// Room lines in, stanzas out, over a real command engine: who is answered, where, and who never.
+@Suite struct FleetRoomTests {
+    let engine = EngineFixture()
+    let sent = Recorder<XMLElement>()
+    static let room = RoomPresenceTests.room
+    static let bot = try! JID("bot@example.org/adhocd")
+    static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    init() {
+        engine.registry.setCommands([
+            GreetCommand(policy: EngineFixture.coloc),
+            InstantCommand(node: "uptime", name: "Uptime", policy: EngineFixture.coloc, outcome: { .note("up 3 days") }),
+        ], provider: "fleet-tests")
+    }
+
+    /// A room joined as web1, non-anonymous, with alice (coloc) and eve (no rule) in it.
+    func joinedRoom(_ settings: FleetSettings = FleetSettings(room: room, nick: "web1"), nonAnonymous: Bool = true) async -> FleetRoom {
+        let chat = ChatFrontEnd(engine: engine.engine, settings: ChatSettings(), ownJID: { Self.bot }, send: { _ in }, logger: Self.quiet)
+        let room = FleetRoom(
+            settings: settings, account: Self.bot.bare, chat: chat,
+            transport: .init(send: { [sent] in sent.append($0) }, request: { _ in throw StanzaError(.featureNotImplemented) }, ownJID: { Self.bot }),
+            presence: PresenceSettings(show: .away, status: "load 4.2"), logger: Self.quiet)
+        for work in room.sessionStarted() { await work() }
+        let visible = nonAnonymous
+        _ = room.receive(RoomPresenceTests.presence("alice", jid: visible ? Fixture.alice.description : nil))
+        _ = room.receive(RoomPresenceTests.presence("eve", jid: visible ? Fixture.eve.description : nil))
+        _ = room.receive(RoomPresenceTests.presence("web1", jid: visible ? Self.bot.description : nil, codes: visible ? [100, 110] : [110]))
+        return room
+    }
+
+    func line(_ body: String, from nick: String, type: String = "groupchat", extra: [XMLElement] = []) -> Message {
+        var element = XMLElement("message", namespace: StreamNamespace.client, ["type": type, "from": "\(Self.room)/\(nick)", "id": "x"])
+        element.append(XMLElement("body", namespace: StreamNamespace.client, text: body))
+        for child in extra { element.append(child) }
+        return Message(element: element)
+    }
+
+    func say(_ room: FleetRoom, _ body: String, from nick: String = "alice", type: String = "groupchat", extra: [XMLElement] = []) async {
+        await room.intake(line(body, from: nick, type: type, extra: extra))?()
+    }
+
+    var answers: [XMLElement] { sent.all.filter { $0.name == "message" } }
+
+    @Test func theJoinCarriesTheBotsHealth() async throws {
+        _ = await joinedRoom()
+        let join = try #require(sent.all.first)
+        #expect(join[attribute: "to"] == "\(Self.room)/web1")
+        #expect(join.childText("show") == "away")
+        #expect(join.childText("status") == "load 4.2")
+    }
+
+    @Test func aLineForThisBotIsAnsweredOnceInTheRoom() async throws {
+        let room = await joinedRoom()
+        await say(room, "web1: uptime")
+        await say(room, "all: uptime")
+        await say(room, "*: uptime")
+        #expect(answers.count == 3)
+        for answer in answers {
+            #expect(answer[attribute: "type"] == "groupchat")
+            #expect(answer[attribute: "to"] == Self.room.description)
+            #expect(answer.childText("body") == "up 3 days")
+            #expect(answer.child("no-copy", namespace: IncomingChat.hintsNamespace) != nil)
+        }
+    }
+
+    @Test func linesNotForThisBotAndEchoesAreIgnored() async throws {
+        let room = await joinedRoom()
+        await say(room, "web2: uptime")
+        await say(room, "uptime")
+        await say(room, "all: uptime", from: "web1")
+        await say(room, "all: uptime", extra: [XMLElement("delay", namespace: IncomingChat.delayNamespace, ["stamp": "2020-01-01T00:00:00Z"])])
+        await say(room, "all: uptime", extra: [XMLElement("no-copy", namespace: IncomingChat.hintsNamespace)])
+        #expect(answers.isEmpty)
+    }
+
+    @Test func anOccupantNoRuleAdmitsGetsNothingAtAll() async throws {
+        let room = await joinedRoom()
+        await say(room, "all: uptime", from: "eve")
+        await say(room, "web1: help", from: "eve")
+        await say(room, "nonsense", from: "eve", type: "chat")
+        await say(room, "all: uptime", from: "somebody-unknown")
+        #expect(answers.isEmpty)
+    }
+
+    @Test func withoutRealJIDsNobodyIsAnswered() async throws {
+        let room = await joinedRoom(nonAnonymous: false)
+        await say(room, "web1: uptime")
+        #expect(answers.isEmpty)
+    }
+
+    @Test func aDialogueContinuesWithItsStarterInTheRoomOrPrivately() async throws {
+        let room = await joinedRoom()
+        await say(room, "web1: greet")
+        #expect(answers.last?.childText("body")?.contains("Name") == true)
+        // Another occupant's line does not answer alice's question (eve gets nothing anyway).
+        await say(room, "web1: Mallory", from: "eve")
+        await say(room, "web1: Bob")
+        #expect(answers.last?.childText("body")?.contains("Shout") == true)
+        // The last answer, privately through the room: answered privately.
+        await say(room, "yes", type: "chat")
+        let last = try #require(answers.last)
+        #expect(last[attribute: "type"] == "chat")
+        #expect(last[attribute: "to"] == "\(Self.room)/alice")
+        #expect(last.child("x", namespace: RoomNamespace.user) != nil)
+        #expect(last.childText("body") == "HELLO, BOB!")
+        #expect(answers.count == 3)
+    }
+
+    @Test func helpInTheRoomSaysHowToAddressBotsAndWhereFormsAre() async throws {
+        let room = await joinedRoom()
+        await say(room, "web1: help")
+        let body = try #require(answers.last?.childText("body"))
+        #expect(body.contains("Uptime"))
+        #expect(body.contains("'web1: command' for me, 'all: command' for every bot"))
+        #expect(body.contains("xmpp:bot@example.org/adhocd?command"))
+    }
+
+    @Test func theRoomBudgetCapsAnswers() async throws {
+        var settings = FleetSettings(room: Self.room, nick: "web1")
+        settings.rateBurst = 2
+        settings.rateInterval = 3600
+        let room = await joinedRoom(settings)
+        for _ in 0..<4 { await say(room, "all: uptime") }
+        #expect(answers.count == 2)
+    }
+
+    @Test func longOutputIsCutToOneMessage() async throws {
+        engine.registry.setCommands([
+            InstantCommand(node: "big", name: "Big", policy: EngineFixture.coloc, outcome: { .note(String(repeating: "x", count: 100_000)) }),
+        ], provider: "big")
+        let room = await joinedRoom()
+        await say(room, "web1: big")
+        let body = try #require(answers.last?.childText("body"))
+        #expect(body.utf8.count <= OutcomeText.standard.budget)
+    }
+
+    @Test func theRoomFollowsTheBotsPresence() async throws {
+        let room = await joinedRoom()
+        await room.presenceChanged(PresenceSettings(show: .dnd, status: "disk 98%"))
+        let update = try #require(sent.all.last)
+        #expect(update.name == "presence")
+        #expect(update[attribute: "to"] == "\(Self.room)/web1")
+        #expect(update.childText("show") == "dnd")
+        #expect(update.childText("status") == "disk 98%")
+        await room.leave()
+        #expect(sent.all.last?[attribute: "type"] == "unavailable")
+    }
+}

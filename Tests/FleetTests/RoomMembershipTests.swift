@@ -1,0 +1,130 @@
+import Testing
+import XMPPCore
+@testable import Fleet
+
+@Suite struct RoomMembershipTests {
+    static let room = RoomPresenceTests.room
+    static let account = try! JID("web1@example.org")
+
+    /// Jitter pinned to its upper end: delays are the nominal ones.
+    func membership() -> RoomMembership {
+        RoomMembership(room: Self.room, account: Self.account, nick: "web1", jitter: { $0.upperBound })
+    }
+
+    func read(_ presence: Presence) -> RoomPresence { RoomPresence(presence, room: Self.room)! }
+
+    func joins(_ actions: [RoomMembership.Action]) -> [String] {
+        actions.compactMap { if case .join(let nick) = $0 { nick } else { nil } }
+    }
+
+    func retries(_ actions: [RoomMembership.Action]) -> [Duration] {
+        actions.compactMap { if case .retry(let delay, _) = $0 { delay } else { nil } }
+    }
+
+    @Test func aSessionJoinsAndTheSelfPresenceSaysWeAreIn() {
+        var room = membership()
+        #expect(joins(room.sessionStarted()) == ["web1"])
+        #expect(room.phase == .joining(nick: "web1"))
+        let actions = room.handle(read(RoomPresenceTests.presence("web1", jid: "web1@example.org/adhocd", codes: [100, 110])))
+        #expect(room.phase == .joined(nick: "web1"))
+        #expect(room.canSeeRealJIDs)
+        #expect(!actions.contains(.configureRoom))
+    }
+
+    @Test func aSemiAnonymousRoomHidesJIDsUnlessWeModerate() {
+        var room = membership()
+        _ = room.sessionStarted()
+        _ = room.handle(read(RoomPresenceTests.presence("web1", codes: [110])))
+        #expect(!room.canSeeRealJIDs)
+        var moderator = membership()
+        _ = moderator.sessionStarted()
+        _ = moderator.handle(read(RoomPresenceTests.presence("web1", role: "moderator", codes: [110])))
+        #expect(moderator.canSeeRealJIDs)
+        room.configurationChanged([172], isModerator: false)
+        #expect(room.canSeeRealJIDs)
+        room.configurationChanged([173], isModerator: false)
+        #expect(!room.canSeeRealJIDs)
+    }
+
+    @Test func aRoomWeCreateIsConfigured() {
+        var room = membership()
+        _ = room.sessionStarted()
+        let actions = room.handle(read(RoomPresenceTests.presence("web1", role: "moderator", codes: [110, 201])))
+        #expect(actions.contains(.configureRoom))
+    }
+
+    @Test func aTakenNickGetsASuffixAndItIsLogged() {
+        var room = membership()
+        _ = room.sessionStarted()
+        let first = room.handle(read(RoomPresenceTests.presence("web1", type: "error", error: "conflict")))
+        #expect(joins(first) == ["web1-2"])
+        #expect(first.contains { if case .log(.notice, let text) = $0 { text.contains("'web1' is taken") && text.contains("'web1-2'") } else { false } })
+        #expect(joins(room.handle(read(RoomPresenceTests.presence("web1-2", type: "error", error: "conflict")))) == ["web1-3"])
+        // An error about a nick we no longer ask for changes nothing.
+        #expect(room.handle(read(RoomPresenceTests.presence("web1", type: "error", error: "conflict"))).isEmpty)
+        _ = room.handle(read(RoomPresenceTests.presence("web1-3", codes: [110])))
+        #expect(room.phase == .joined(nick: "web1-3"))
+        // A new session starts from the configured nick again.
+        #expect(joins(room.sessionStarted()) == ["web1"])
+    }
+
+    @Test func aKickedBotRejoinsAfterAGrowingDelay() {
+        var room = membership()
+        _ = room.sessionStarted()
+        _ = room.handle(read(RoomPresenceTests.presence("web1", codes: [110])))
+        var delays: [Duration] = []
+        for _ in 0..<3 {
+            let kicked = room.handle(read(RoomPresenceTests.presence("web1", type: "unavailable", codes: [110, 307])))
+            #expect(room.phase == .waiting)
+            delays += retries(kicked)
+            #expect(joins(room.retryDue(generation: room.generation)) == ["web1"])
+            _ = room.handle(read(RoomPresenceTests.presence("web1", codes: [110])))
+        }
+        #expect(delays == [.seconds(2), .seconds(4), .seconds(8)])
+    }
+
+    @Test func aStaleRetryDoesNothing() {
+        var room = membership()
+        _ = room.sessionStarted()
+        _ = room.handle(read(RoomPresenceTests.presence("web1", codes: [110])))
+        _ = room.handle(read(RoomPresenceTests.presence("web1", type: "unavailable", codes: [110, 307])))
+        let stale = room.generation
+        _ = room.sessionStarted()
+        #expect(room.retryDue(generation: stale).isEmpty)
+        #expect(room.phase == .joining(nick: "web1"))
+    }
+
+    @Test func aBanStopsRetrying() {
+        var room = membership()
+        _ = room.sessionStarted()
+        _ = room.handle(read(RoomPresenceTests.presence("web1", codes: [110])))
+        let actions = room.handle(read(RoomPresenceTests.presence("web1", type: "unavailable", codes: [110, 301])))
+        #expect(room.phase == .stopped)
+        #expect(retries(actions).isEmpty)
+        #expect(actions.contains { if case .log(.error, let text) = $0 { text.contains("banned") } else { false } })
+        var refused = membership()
+        _ = refused.sessionStarted()
+        _ = refused.handle(read(RoomPresenceTests.presence("web1", type: "error", error: "forbidden")))
+        #expect(refused.phase == .stopped)
+    }
+
+    @Test func whatOnlyAPersonCanFixIsRetriedRarely() {
+        for condition in ["registration-required", "not-authorized", "item-not-found"] {
+            var room = membership()
+            _ = room.sessionStarted()
+            let actions = room.handle(read(RoomPresenceTests.presence("web1", type: "error", error: condition)))
+            #expect(retries(actions) == [RoomMembership.longDelay], "\(condition)")
+            #expect(actions.contains { if case .log(.error, _) = $0 { true } else { false } }, "\(condition)")
+        }
+    }
+
+    @Test func leavingOnPurposeEndsRetries() {
+        var room = membership()
+        _ = room.sessionStarted()
+        _ = room.handle(read(RoomPresenceTests.presence("web1", codes: [110])))
+        _ = room.handle(read(RoomPresenceTests.presence("web1", type: "unavailable", codes: [110, 307])))
+        let pending = room.generation
+        room.left()
+        #expect(room.retryDue(generation: pending).isEmpty)
+    }
+}

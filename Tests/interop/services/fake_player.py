@@ -7,6 +7,7 @@ remote must list it once. Each Player method it receives is printed ("CALL PlayP
 """
 
 import asyncio
+import socket
 import sys
 
 from dbus_fast import Variant
@@ -88,8 +89,24 @@ class Player(ServiceInterface):
         self.volume = value
 
 
+def make_room_for_large_replies(sock: socket.socket) -> None:
+    """dbus-fast 5.2's writer does not wait when the socket's buffer is full: it raises
+    BlockingIOError and drops the reply (seen on a loaded machine with a 300 KB Identity). A send
+    buffer that holds the largest reply whole avoids that; forcing the size needs root, which
+    the test machines have; elsewhere the capped size still helps."""
+    for option in (getattr(socket, "SO_SNDBUFFORCE", None), socket.SO_SNDBUF):
+        if option is None:
+            continue
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, option, 4 << 20)
+            return
+        except OSError:
+            continue
+
+
 async def main(address: str, identity: str) -> None:
     bus = await MessageBus(bus_address=address).connect()
+    make_room_for_large_replies(bus._sock)
     bus.export("/org/mpris/MediaPlayer2", Root(identity))
     bus.export("/org/mpris/MediaPlayer2", Player())
     await bus.request_name("org.mpris.MediaPlayer2.fake.instance42")

@@ -82,6 +82,10 @@ extension CommandEngine {
             logger.warning("command timed out", ["limit": "\(limit)"])
             await command.cancel(context)
             return .complete(.failure("The command did not finish within \(Self.spoken(limit)) and was stopped."))
+        } catch is CancellationError {
+            // Runs outlive their connection; only shutdown cancels one midway.
+            logger.notice("command stopped: adhocd is shutting down")
+            return .complete(.failure("Stopped: adhocd is shutting down. Run the command again when it is back."))
         } catch {
             logger.error("command failed", ["error": "\(error)"])
             return .complete(.failure("The command failed: \(error)"))

@@ -27,6 +27,7 @@ class FaultProxy:
         self.port = 0
         self.accepted = 0
         self._swallowing = False
+        self._refusing = False
         self._links: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.base_events.Server | None = None
@@ -65,6 +66,15 @@ class FaultProxy:
         self._swallowing = False
         return self._call(self._cut())
 
+    def cut_and_refuse(self) -> int:
+        """Ends every connection and refuses new ones until `reopen()`: the server out of reach
+        while it keeps the bot's session (a network outage, not a server restart)."""
+        self._refusing = True
+        return self.cut()
+
+    def reopen(self) -> None:
+        self._refusing = False
+
     def swallow_upstream(self) -> None:
         """From now until the next cut, what adhocd sends never reaches the server."""
         self._swallowing = True
@@ -87,6 +97,9 @@ class FaultProxy:
 
     async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         self.accepted += 1
+        if self._refusing:
+            client_writer.close()
+            return
         try:
             server_reader, server_writer = await asyncio.open_connection(*self.target)
         except OSError:

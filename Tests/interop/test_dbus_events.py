@@ -17,6 +17,7 @@ from slixmpp.exceptions import IqError
 
 from adhocd_harness import Adhocd, adhocd_binary, join_group, run, xmpp_client
 from dbus_harness import PrivateBus
+from fault_proxy import FaultProxy
 from test_dbus import bus, require  # noqa: F401 (the fixture)
 
 MPV = "org.mpris.MediaPlayer2.mpv"
@@ -293,26 +294,42 @@ def test_a_unit_that_fails_is_announced_at_once(sandbox, bus):
     assert "failed-unit alert sent" in bot.log_text()
 
 
-def test_while_offline_events_are_dropped_and_the_tune_follows_after_the_reconnect(sandbox, bus):
-    _, mi = playing(bus)
+def test_a_signal_while_the_connection_is_down_arrives_after_resumption(sandbox, bus):
+    """The bot's connection is out (the server keeps its session): a signal meanwhile is kept and
+    delivered on the resumed stream, not dropped."""
     bus.start_service("signature_service.py", "org.adhocd.Test")
-    tables = {
-        "connection": {"reconnect_max_delay": 2},
-        "dbus": [
-            remote(bus),
-            {"bus": bus.address, "service": "org.adhocd.Test", "signals": ["*.Alarm"], "notify": ["group:coloc"],
-             "allow": ["group:coloc"]},
-        ],
-    }
-    with running(sandbox, tables) as bot:
+    block = {"bus": bus.address, "service": "org.adhocd.Test", "signals": ["*.Alarm"], "notify": ["group:coloc"],
+             "template": "{arg0} (level {arg1})", "allow": ["group:coloc"]}
+    with FaultProxy(sandbox.host, sandbox.c2s_port) as proxy, \
+            running(sandbox, {"account": {"port": proxy.port}, "connection": {"reconnect_max_delay": 2},
+                              "dbus": [block]}) as bot:
+        async def scenario():
+            await join_group(sandbox)
+            bot.wait_for_log("following the signals of org.adhocd.Test")
+            async with xmpp_client(sandbox, "user", "userpw") as user:
+                heard = Heard(user, f"bot@{sandbox.domain}")
+                mark = len(bot.log_text())
+                proxy.cut_and_refuse()
+                bot.wait_for_log("connection lost or failed", after=mark)
+                bus.call("org.adhocd.Test", "/org/adhocd/Test", "org.adhocd.Test.Signatures.Emit",
+                         "string:while away", "uint32:2", "uint32:1")
+                await heard.no_message_for(1.5)
+                proxy.reopen()
+                assert await heard.message(timeout=20) == "while away (level 2)"
+                bot.wait_for_log("resumed the session", after=mark)
+        run(scenario())
+        assert "not sent: offline" not in bot.log_text()
+
+
+def test_while_the_server_is_down_the_tune_follows_after_the_reconnect(sandbox, bus):
+    """A track changed while the server is down is published once the bot is back (the PEP
+    node is the server's: nothing to publish it into meanwhile)."""
+    _, mi = playing(bus)
+    with running(sandbox, {"connection": {"reconnect_max_delay": 2}, "dbus": [remote(bus)]}) as bot:
         bot.wait_for_log("tune published")
-        bot.wait_for_log("following the signals of org.adhocd.Test")
         mark = len(bot.log_text())
         sandbox.stop()
         bot.wait_for_log("connection lost or failed", after=mark)
-        bus.call("org.adhocd.Test", "/org/adhocd/Test", "org.adhocd.Test.Signatures.Emit",
-                 "string:nobody hears", "uint32:1", "uint32:1")
-        bot.wait_for_log("D-Bus signal message not sent: offline", after=mark)
         mpris(bus, "OpenUri", f"string:file://{mi}")
         bot.wait_for_log("tune not published: offline", after=mark)
         sandbox.restart()

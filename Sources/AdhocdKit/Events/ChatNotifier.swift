@@ -3,7 +3,8 @@ import XMPPClient
 import XMPPCore
 
 /// Chat messages the bot sends on its own (health alerts, D-Bus events) to recipients named in
-/// the configuration. Not queued while offline: what happened then is logged, not replayed.
+/// the configuration. Kept for a resumable session while its connection is down; with no
+/// session at all, what happened is logged, not replayed.
 struct ChatNotifier: Sendable {
     let client: XMPPClient
     let logger: Logger
@@ -26,14 +27,15 @@ struct ChatNotifier: Sendable {
 
     /// Sends `body` as a chat message to each address. `what` names the message in log lines
     /// ("health alert"), with `metadata`.
+    /// While a resumable session waits for its connection the client keeps the messages and
+    /// sends them on the resumed stream; only with no session at all are they dropped.
     func send(_ body: String, to addresses: Set<JID>, what: String, metadata: Logger.Metadata) async {
-        guard client.isOnline else {
-            logger.warning("\(what) not sent: offline", metadata: metadata)
-            return
-        }
         for address in addresses.sorted() {
             do {
                 try await client.send(Message(.chat, to: address, body: body, id: client.makeStanzaID()).element)
+            } catch ConnectionError.notConnected {
+                logger.warning("\(what) not sent: offline", metadata: metadata)
+                return
             } catch {
                 logger.warning("could not send a \(what)", metadata: metadata.merging(["jid": "\(address)", "error": "\(error)"]) { $1 })
             }

@@ -14,6 +14,8 @@ import XMPPCore
     static let room = RoomPresenceTests.room
     static let bot = try! JID("bot@example.org/adhocd")
     static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// 2027-01-15T08:00:00Z.
+    static let wallClock = 1_800_000_000.0
 
     init() {
         engine.registry.setCommands([
@@ -28,7 +30,7 @@ import XMPPCore
         let room = FleetRoom(
             settings: settings, account: Self.bot.bare, chat: chat,
             transport: .init(send: { [sent] in sent.append($0) }, request: { _ in throw StanzaError(.featureNotImplemented) }, ownJID: { Self.bot }),
-            presence: PresenceSettings(show: .away, status: "load 4.2"), logger: Self.quiet)
+            presence: PresenceSettings(show: .away, status: "load 4.2"), wallClock: { Self.wallClock }, logger: Self.quiet)
         for work in room.sessionStarted() { await work() }
         let visible = nonAnonymous
         _ = room.receive(RoomPresenceTests.presence("alice", jid: visible ? Fixture.alice.description : nil))
@@ -80,6 +82,26 @@ import XMPPCore
         await say(room, "all: uptime", extra: [XMLElement("delay", namespace: IncomingChat.delayNamespace, ["stamp": "2020-01-01T00:00:00Z"])])
         await say(room, "all: uptime", extra: [XMLElement("no-copy", namespace: IncomingChat.hintsNamespace)])
         #expect(answers.isEmpty)
+    }
+
+    /// XEP-0198: a line the room sent while our connection was down comes again after the
+    /// resumption with a `<delay/>` from our own account (Prosody) or server (ejabberd). It runs
+    /// while younger than `[chat] stale_after`; the room's history (a delay from the room) never.
+    @Test func aLineReplayedAfterAResumptionRunsWhileYoung() async throws {
+        let room = await joinedRoom()
+        func delay(_ stamp: String, from: String) -> [XMLElement] {
+            [XMLElement("delay", namespace: IncomingChat.delayNamespace, ["from": from, "stamp": stamp])]
+        }
+        await say(room, "web1: uptime", extra: delay("2027-01-15T07:59:55Z", from: "bot@example.org"))
+        await say(room, "all: uptime", extra: delay("2027-01-15T07:59:55Z", from: "example.org"))
+        #expect(answers.count == 2)
+        await say(room, "web1: uptime", extra: delay("2027-01-15T07:50:00Z", from: "bot@example.org"))
+        await say(room, "web1: uptime", extra: delay("2027-01-15T07:59:55Z", from: Self.room.description))
+        await say(room, "web1: uptime", extra: delay("2027-01-15T07:59:55Z", from: "mallory@example.org"))
+        await say(room, "web1: uptime", extra: delay("2027-01-15T07:59:55Z", from: "bot@example.org") + delay("2027-01-14T08:00:00Z", from: Self.room.description))
+        await say(room, "hello", type: "chat", extra: delay("2027-01-15T07:59:55Z", from: "bot@example.org"))
+        #expect(answers.count == 3)
+        #expect(answers.last?[attribute: "type"] == "chat")
     }
 
     @Test func anOccupantNoRuleAdmitsGetsNothingAtAll() async throws {

@@ -32,7 +32,9 @@ public final class FleetRoom: Sendable {
     private let chat: ChatFrontEnd
     private let transport: Transport
     private let logger: Logger
+    private let account: JID
     private let now: @Sendable () -> ContinuousClock.Instant
+    private let wallClock: @Sendable () -> Double
     private let started: ContinuousClock.Instant
     private let stanzaPrefix = String(UInt32.random(in: .min ... .max), radix: 36)
 
@@ -55,12 +57,15 @@ public final class FleetRoom: Sendable {
 
     public init(
         settings: FleetSettings, account: JID, chat: ChatFrontEnd, transport: Transport, presence: PresenceSettings,
-        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }, logger: Logger
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        wallClock: @escaping @Sendable () -> Double = ChatFrontEnd.secondsSinceEpoch, logger: Logger
     ) {
         self.settings = settings
+        self.account = account.bare
         self.chat = chat
         self.transport = transport
         self.now = now
+        self.wallClock = wallClock
         started = now()
         var logger = logger
         logger[metadataKey: "room"] = "\(settings.room)"
@@ -208,7 +213,7 @@ public final class FleetRoom: Sendable {
                 roomAnnounced(element)
                 return nil
             }
-            guard let ownNick = joinedNick, nick != ownNick, let body = Self.liveBody(of: message) else { return nil }
+            guard let ownNick = joinedNick, nick != ownNick, let body = liveBody(of: message) else { return nil }
             switch RoomAddressing.parse(body, nick: ownNick) {
             case .me(let line), .everyone(let line):
                 return respond(line, from: nick, ownNick: ownNick, place: .room)
@@ -216,7 +221,7 @@ public final class FleetRoom: Sendable {
                 return nil
             }
         case .chat, .normal:
-            guard let nick = from.resource, let ownNick = joinedNick, let body = Self.liveBody(of: message) else { return nil }
+            guard let nick = from.resource, let ownNick = joinedNick, let body = liveBody(of: message) else { return nil }
             return respond(body, from: nick, ownNick: ownNick, place: .privately(from))
         case .error, .headline:
             return nil
@@ -230,17 +235,36 @@ public final class FleetRoom: Sendable {
         }
     }
 
-    /// The body of a line typed now: not the room's history or a replay (`<delay/>`), not an
-    /// automated message (another bot's answer carries `<no-copy/>`), not a subject change.
-    static func liveBody(of message: Message) -> String? {
+    /// The body of a line typed now: not the room's history, not an automated message (another
+    /// bot's answer carries `<no-copy/>`), not a subject change.
+    func liveBody(of message: Message) -> String? {
         let element = message.element
-        guard element.child("delay", namespace: IncomingChat.delayNamespace) == nil,
-              element.child("no-copy", namespace: IncomingChat.hintsNamespace) == nil,
+        guard element.child("no-copy", namespace: IncomingChat.hintsNamespace) == nil,
               element.child("no-store", namespace: IncomingChat.hintsNamespace) == nil,
               element.child("subject") == nil,
               let body = message.body, !body.trimmingWhitespace().isEmpty
         else { return nil }
+        let delays = element.children("delay", namespace: IncomingChat.delayNamespace)
+        guard delays.isEmpty || isRecentReplay(delays) else { return nil }
         return body
+    }
+
+    /// A `<delay/>` from the room (or from no one) marks its history: never run. One from our
+    /// own account or server marks a line sent again after a stream management resumption
+    /// (XEP-0198; Prosody stamps its replays so): it runs while younger than `[chat]
+    /// stale_after`, as a chat line does.
+    private func isRecentReplay(_ delays: [XMLElement]) -> Bool {
+        func fromUs(_ delay: XMLElement) -> Bool {
+            guard let from = delay[attribute: "from"].flatMap({ try? JID($0) }) else { return false }
+            return from == account || (from.isBare && from.localpart == nil && from.domain == account.domain)
+        }
+        guard delays.allSatisfy(fromUs) else { return false }
+        let age = IncomingChat.age(of: delays, now: wallClock())
+        guard let age, age <= chat.settings.staleAfter else {
+            logger.info("room line delivered late, not run", metadata: ["age": "\(age.map { "\(Int($0)) s" } ?? "unknown")"])
+            return false
+        }
+        return true
     }
 
     /// A message from the room itself: a configuration change may hide real JIDs from us.

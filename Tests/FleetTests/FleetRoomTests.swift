@@ -137,6 +137,24 @@ import XMPPCore
         #expect(answers.count == 3)
     }
 
+    /// A private answer ready after its requester left goes to no one (their nick may be
+    /// someone else's by then); one who only changed nick gets it under the new nick.
+    @Test func aPrivateAnswerFollowsItsRequesterNotTheirOldNick() async throws {
+        let room = await joinedRoom()
+        let renamed = try #require(room.intake(line("uptime", from: "alice", type: "chat")))
+        _ = room.receive(RoomPresenceTests.presence("alice", type: "unavailable", jid: Fixture.alice.description, codes: [303], newNick: "alice2"))
+        _ = room.receive(RoomPresenceTests.presence("alice2", jid: Fixture.alice.description))
+        await renamed()
+        #expect(answers.last?[attribute: "to"] == "\(Self.room)/alice2")
+        #expect(answers.count == 1)
+
+        let left = try #require(room.intake(line("uptime", from: "alice2", type: "chat")))
+        _ = room.receive(RoomPresenceTests.presence("alice2", type: "unavailable", jid: Fixture.alice.description))
+        _ = room.receive(RoomPresenceTests.presence("alice2", jid: Fixture.eve.description))
+        await left()
+        #expect(answers.count == 1)
+    }
+
     @Test func helpInTheRoomSaysHowToAddressBotsAndWhereFormsAre() async throws {
         let room = await joinedRoom()
         await say(room, "web1: help")

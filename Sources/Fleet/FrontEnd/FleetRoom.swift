@@ -200,7 +200,8 @@ public final class FleetRoom: Sendable {
     /// Where an answer goes.
     enum ReplyPlace: Sendable {
         case room
-        case privately(JID)
+        /// To the occupant who asked, found again by their real JID when the answer is ready.
+        case privately(nick: String, realJID: JID)
     }
 
     /// What a message from the room leads to, decided at once in arrival order.
@@ -216,13 +217,13 @@ public final class FleetRoom: Sendable {
             guard let ownNick = joinedNick, nick != ownNick, let body = liveBody(of: message) else { return nil }
             switch RoomAddressing.parse(body, nick: ownNick) {
             case .me(let line), .everyone(let line):
-                return respond(line, from: nick, ownNick: ownNick, place: .room)
+                return respond(line, from: nick, ownNick: ownNick, privately: false)
             case .other:
                 return nil
             }
         case .chat, .normal:
             guard let nick = from.resource, let ownNick = joinedNick, let body = liveBody(of: message) else { return nil }
-            return respond(body, from: nick, ownNick: ownNick, place: .privately(from))
+            return respond(body, from: nick, ownNick: ownNick, privately: true)
         case .error, .headline:
             return nil
         }
@@ -281,7 +282,7 @@ public final class FleetRoom: Sendable {
 
     /// Answers an occupant's line by the rules of their real JID; nothing at all for an occupant
     /// we cannot identify or whom no rule admits.
-    private func respond(_ text: String, from nick: String, ownNick: String, place: ReplyPlace) -> (@Sendable () async -> Void)? {
+    private func respond(_ text: String, from nick: String, ownNick: String, privately: Bool) -> (@Sendable () async -> Void)? {
         let seconds = elapsed()
         enum Gate { case pass(JID), hidden, stranger(JID, log: Bool), flooding(JID, log: Bool), unknown }
         let gate = state.withLock { state -> Gate in
@@ -315,6 +316,7 @@ public final class FleetRoom: Sendable {
         case .unknown:
             return nil
         }
+        let place: ReplyPlace = privately ? .privately(nick: nick, realJID: requester) : .room
         let bot = transport.ownJID()
         let turn = ConversationTurn(
             requester: requester, key: .room(settings.room, occupant: requester), bot: bot, helpFooter: Self.helpFooter(nick: ownNick, bot: bot))
@@ -337,8 +339,13 @@ public final class FleetRoom: Sendable {
     private func answer(_ reply: String, place: ReplyPlace) async {
         let body = OutcomeText.standard.cut(reply)
         switch place {
-        case .privately(let occupant):
-            await transport.send(RoomStanzas.privateAnswer(body, to: occupant, id: makeID()))
+        case .privately(let asked, let requester):
+            // A long run may end after its requester left: their nick may be someone else's now.
+            guard let nick = state.withLock({ $0.occupants.nick(of: requester, preferring: asked) }) else {
+                logger.notice("a private answer was not sent: its requester left the room", metadata: ["nick": "\(asked)", "jid": "\(requester)"])
+                return
+            }
+            await transport.send(RoomStanzas.privateAnswer(body, to: RoomStanzas.occupant(settings.room, nick: nick), id: makeID()))
         case .room:
             let seconds = elapsed()
             let (allowed, logIt) = state.withLock { state in

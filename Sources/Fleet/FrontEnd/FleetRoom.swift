@@ -215,7 +215,8 @@ public final class FleetRoom: Sendable {
                 return nil
             }
             guard let ownNick = joinedNick, nick != ownNick, let body = liveBody(of: message) else { return nil }
-            switch RoomAddressing.parse(body, nick: ownNick) {
+            let occupants = state.withLock { $0.occupants.nicks }
+            switch RoomAddressing.parse(body, nick: ownNick, occupants: occupants) {
             case .me(let line), .everyone(let line):
                 return respond(line, from: nick, ownNick: ownNick, privately: false)
             case .other:

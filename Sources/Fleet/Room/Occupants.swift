@@ -48,4 +48,6 @@ public struct Occupants: Sendable, Equatable {
     }
 
     public var count: Int { byNick.count }
+
+    public var nicks: Dictionary<String, Occupant>.Keys { byNick.keys }
 }

@@ -113,6 +113,31 @@ import XMPPCore
         #expect(answers.isEmpty)
     }
 
+    /// Only the room's own address is believed: presences with `muc#user` items from a
+    /// lookalike room or from an account record nobody, and their lines run nothing.
+    @Test func onlyTheRoomsOwnAddressIsBelieved() async throws {
+        let room = await joinedRoom()
+        let lookalikes = ["fleet@conference.example.org.evil.net", "fleet@example.org", "mallory@example.org/fleet@conference.example.org"]
+        for lookalike in lookalikes {
+            var forged = XMLElement("presence", namespace: StreamNamespace.client, ["from": "\(lookalike)/mallory"])
+            var user = XMLElement("x", namespace: RoomNamespace.user)
+            user.append(XMLElement("item", namespace: RoomNamespace.user, ["jid": Fixture.alice.description, "role": "moderator", "affiliation": "owner"]))
+            forged.append(user)
+            #expect(room.receive(Presence(element: forged)).isEmpty)
+            var line = XMLElement("message", namespace: StreamNamespace.client, ["type": "groupchat", "from": "\(lookalike)/alice", "id": "x"])
+            line.append(XMLElement("body", namespace: StreamNamespace.client, text: "all: uptime"))
+            #expect(room.intake(Message(element: line)) == nil)
+        }
+        await say(room, "all: uptime", from: "mallory")
+        await say(room, "uptime", from: "mallory", type: "chat")
+        #expect(answers.isEmpty)
+        // The room itself, however its address is cased: answered.
+        var line = XMLElement("message", namespace: StreamNamespace.client, ["type": "groupchat", "from": "Fleet@Conference.Example.ORG/alice", "id": "x"])
+        line.append(XMLElement("body", namespace: StreamNamespace.client, text: "all: uptime"))
+        await room.intake(Message(element: line))?()
+        #expect(answers.count == 1)
+    }
+
     @Test func withoutRealJIDsNobodyIsAnswered() async throws {
         let room = await joinedRoom(nonAnonymous: false)
         await say(room, "web1: uptime")

@@ -49,6 +49,26 @@ import XMPPCore
         #expect(delayed("yesterday") == .stale("help", from: alice, age: nil))
     }
 
+    /// XEP-0198: after a resumption the server sends again what the lost connection did not
+    /// acknowledge, stamped with a `<delay/>` from the bot's own account (Prosody) or server
+    /// (ejabberd). A line the contact sent seconds before still runs; an older one does not.
+    @Test func linesReplayedAfterAResumptionRunWhileYoung() {
+        func replayed(_ stamp: String, by server: String, extra: [XMLElement] = []) -> IncomingChat {
+            let delay = XMLElement("delay", namespace: IncomingChat.delayNamespace, ["from": server, "stamp": stamp])
+            return IncomingChat.classify(message(extra: [delay] + extra), ownJID: bot, now: now, staleAfter: 120)
+        }
+        // 1_800_000_000 is 2027-01-15T08:00:00Z.
+        for server in ["bot@example.org", "example.org"] {
+            #expect(replayed("2027-01-15T07:59:55Z", by: server) == .line("help", from: alice, id: "m1", wantsReceipt: false))
+            #expect(replayed("2027-01-15T07:59:55.5Z", by: server) == .line("help", from: alice, id: "m1", wantsReceipt: false))
+            #expect(replayed("2027-01-15T07:57:00Z", by: server) == .stale("help", from: alice, age: 180))
+        }
+        // A line that waited in offline storage, then was replayed: as old as its oldest stamp,
+        // whichever comes first.
+        let stored = XMLElement("delay", namespace: IncomingChat.delayNamespace, ["from": "example.org", "stamp": "2027-01-15T07:00:00Z"])
+        #expect(replayed("2027-01-15T07:59:55Z", by: "bot@example.org", extra: [stored]) == .stale("help", from: alice, age: 3600))
+    }
+
     @Test func timestampsFollowXEP0082() {
         #expect(Timestamp.secondsSinceEpoch("1970-01-01T00:00:00Z") == 0)
         #expect(Timestamp.secondsSinceEpoch("2027-01-15T08:00:00Z") == 1_800_000_000)

@@ -106,6 +106,21 @@ import Glibc
         #expect(deliveries.count == 2)
     }
 
+    /// A report that never came (lost, say, by an event subscriber that fell behind) must not
+    /// let a much later answer to a reused request id (clients counting ids per connection)
+    /// take the old run's place in the audit.
+    @Test func runsAwaitingADeliveryReportAreForgottenAfterAWhile() {
+        let clock = Mutex(ContinuousClock.now)
+        let deliveries = AwaitedDeliveries(maximumWait: .seconds(900), now: { clock.withLock { $0 } })
+        deliveries.expect(AwaitedDelivery(requester: Fixture.alice, requestID: "1", run: "old", node: "n"))
+        clock.withLock { $0 += .seconds(600) }
+        deliveries.expect(AwaitedDelivery(requester: Fixture.alice, requestID: "2", run: "recent", node: "n"))
+        clock.withLock { $0 += .seconds(301) }
+        #expect(deliveries.take(requester: Fixture.alice, requestID: "1") == nil)
+        #expect(deliveries.take(requester: Fixture.alice, requestID: "2")?.run == "recent")
+        #expect(deliveries.count == 0)
+    }
+
     @Test func aFormFromBeforeAReloadRunsNothing() async throws {
         defer { directory.remove() }
         let toml = "exec = [\"/bin/echo\", \"{unit}\"]\n[[param]]\nvar = \"unit\"\n"

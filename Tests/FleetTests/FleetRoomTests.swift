@@ -14,6 +14,8 @@ import XMPPCore
     static let room = RoomPresenceTests.room
     static let bot = try! JID("bot@example.org/adhocd")
     static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// 2027-01-15T08:00:00Z.
+    static let wallClock = 1_800_000_000.0
 
     init() {
         engine.registry.setCommands([
@@ -28,7 +30,7 @@ import XMPPCore
         let room = FleetRoom(
             settings: settings, account: Self.bot.bare, chat: chat,
             transport: .init(send: { [sent] in sent.append($0) }, request: { _ in throw StanzaError(.featureNotImplemented) }, ownJID: { Self.bot }),
-            presence: PresenceSettings(show: .away, status: "load 4.2"), logger: Self.quiet)
+            presence: PresenceSettings(show: .away, status: "load 4.2"), wallClock: { Self.wallClock }, logger: Self.quiet)
         for work in room.sessionStarted() { await work() }
         let visible = nonAnonymous
         _ = room.receive(RoomPresenceTests.presence("alice", jid: visible ? Fixture.alice.description : nil))
@@ -82,6 +84,26 @@ import XMPPCore
         #expect(answers.isEmpty)
     }
 
+    /// XEP-0198: a line the room sent while our connection was down comes again after the
+    /// resumption with a `<delay/>` from our own account (Prosody) or server (ejabberd). It runs
+    /// while younger than `[chat] stale_after`; the room's history (a delay from the room) never.
+    @Test func aLineReplayedAfterAResumptionRunsWhileYoung() async throws {
+        let room = await joinedRoom()
+        func delay(_ stamp: String, from: String) -> [XMLElement] {
+            [XMLElement("delay", namespace: IncomingChat.delayNamespace, ["from": from, "stamp": stamp])]
+        }
+        await say(room, "web1: uptime", extra: delay("2027-01-15T07:59:55Z", from: "bot@example.org"))
+        await say(room, "all: uptime", extra: delay("2027-01-15T07:59:55Z", from: "example.org"))
+        #expect(answers.count == 2)
+        await say(room, "web1: uptime", extra: delay("2027-01-15T07:50:00Z", from: "bot@example.org"))
+        await say(room, "web1: uptime", extra: delay("2027-01-15T07:59:55Z", from: Self.room.description))
+        await say(room, "web1: uptime", extra: delay("2027-01-15T07:59:55Z", from: "mallory@example.org"))
+        await say(room, "web1: uptime", extra: delay("2027-01-15T07:59:55Z", from: "bot@example.org") + delay("2027-01-14T08:00:00Z", from: Self.room.description))
+        await say(room, "hello", type: "chat", extra: delay("2027-01-15T07:59:55Z", from: "bot@example.org"))
+        #expect(answers.count == 3)
+        #expect(answers.last?[attribute: "type"] == "chat")
+    }
+
     @Test func anOccupantNoRuleAdmitsGetsNothingAtAll() async throws {
         let room = await joinedRoom()
         await say(room, "all: uptime", from: "eve")
@@ -89,6 +111,31 @@ import XMPPCore
         await say(room, "nonsense", from: "eve", type: "chat")
         await say(room, "all: uptime", from: "somebody-unknown")
         #expect(answers.isEmpty)
+    }
+
+    /// Only the room's own address is believed: presences with `muc#user` items from a
+    /// lookalike room or from an account record nobody, and their lines run nothing.
+    @Test func onlyTheRoomsOwnAddressIsBelieved() async throws {
+        let room = await joinedRoom()
+        let lookalikes = ["fleet@conference.example.org.evil.net", "fleet@example.org", "mallory@example.org/fleet@conference.example.org"]
+        for lookalike in lookalikes {
+            var forged = XMLElement("presence", namespace: StreamNamespace.client, ["from": "\(lookalike)/mallory"])
+            var user = XMLElement("x", namespace: RoomNamespace.user)
+            user.append(XMLElement("item", namespace: RoomNamespace.user, ["jid": Fixture.alice.description, "role": "moderator", "affiliation": "owner"]))
+            forged.append(user)
+            #expect(room.receive(Presence(element: forged)).isEmpty)
+            var line = XMLElement("message", namespace: StreamNamespace.client, ["type": "groupchat", "from": "\(lookalike)/alice", "id": "x"])
+            line.append(XMLElement("body", namespace: StreamNamespace.client, text: "all: uptime"))
+            #expect(room.intake(Message(element: line)) == nil)
+        }
+        await say(room, "all: uptime", from: "mallory")
+        await say(room, "uptime", from: "mallory", type: "chat")
+        #expect(answers.isEmpty)
+        // The room itself, however its address is cased: answered.
+        var line = XMLElement("message", namespace: StreamNamespace.client, ["type": "groupchat", "from": "Fleet@Conference.Example.ORG/alice", "id": "x"])
+        line.append(XMLElement("body", namespace: StreamNamespace.client, text: "all: uptime"))
+        await room.intake(Message(element: line))?()
+        #expect(answers.count == 1)
     }
 
     @Test func withoutRealJIDsNobodyIsAnswered() async throws {
@@ -113,6 +160,24 @@ import XMPPCore
         #expect(last.child("x", namespace: RoomNamespace.user) != nil)
         #expect(last.childText("body") == "HELLO, BOB!")
         #expect(answers.count == 3)
+    }
+
+    /// A private answer ready after its requester left goes to no one (their nick may be
+    /// someone else's by then); one who only changed nick gets it under the new nick.
+    @Test func aPrivateAnswerFollowsItsRequesterNotTheirOldNick() async throws {
+        let room = await joinedRoom()
+        let renamed = try #require(room.intake(line("uptime", from: "alice", type: "chat")))
+        _ = room.receive(RoomPresenceTests.presence("alice", type: "unavailable", jid: Fixture.alice.description, codes: [303], newNick: "alice2"))
+        _ = room.receive(RoomPresenceTests.presence("alice2", jid: Fixture.alice.description))
+        await renamed()
+        #expect(answers.last?[attribute: "to"] == "\(Self.room)/alice2")
+        #expect(answers.count == 1)
+
+        let left = try #require(room.intake(line("uptime", from: "alice2", type: "chat")))
+        _ = room.receive(RoomPresenceTests.presence("alice2", type: "unavailable", jid: Fixture.alice.description))
+        _ = room.receive(RoomPresenceTests.presence("alice2", jid: Fixture.eve.description))
+        await left()
+        #expect(answers.count == 1)
     }
 
     @Test func helpInTheRoomSaysHowToAddressBotsAndWhereFormsAre() async throws {

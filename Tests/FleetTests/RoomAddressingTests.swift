@@ -29,6 +29,17 @@ import Testing
         #expect(RoomAddressing.parse("web1: status", nick: "web1-2") == .other)
     }
 
+    /// Nicks may hold ':' and ',': `db` does not take a line for `db:1` (or `DB,2`) in the room.
+    @Test func aLineForALongerNickIsNotForAPrefixOfIt() {
+        let occupants = ["db", "db:1", "DB,2", "alice"]
+        #expect(RoomAddressing.parse("db:1: status", nick: "db", occupants: occupants) == .other)
+        #expect(RoomAddressing.parse("db,2: status", nick: "db", occupants: occupants) == .other)
+        #expect(RoomAddressing.parse("db: status", nick: "db", occupants: occupants) == .me("status"))
+        #expect(RoomAddressing.parse("db:1: status", nick: "db:1", occupants: occupants) == .me("status"))
+        // Nobody named so in the room: the line is db's, as typed.
+        #expect(RoomAddressing.parse("db:3: status", nick: "db", occupants: occupants) == .me("3: status"))
+    }
+
     @Test func aBotNamedAllIsStillAddressedAlone() {
         // Its own nick is checked first; `all:` lines still reach it as everyone's.
         #expect(RoomAddressing.parse("all: status", nick: "all") == .me("status"))

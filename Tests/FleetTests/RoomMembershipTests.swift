@@ -108,6 +108,27 @@ import XMPPCore
         #expect(refused.phase == .stopped)
     }
 
+    /// Joining a destroyed room again would create a new one owned by this bot alone.
+    @Test func aDestroyedRoomIsNotJoinedAgain() {
+        var room = membership()
+        _ = room.sessionStarted()
+        _ = room.handle(read(RoomPresenceTests.presence("web1", codes: [110])))
+        var element = XMLElement("presence", namespace: StreamNamespace.client, ["from": "\(RoomPresenceTests.room)/web1", "type": "unavailable"])
+        var user = XMLElement("x", namespace: RoomNamespace.user)
+        user.append(XMLElement("item", namespace: RoomNamespace.user, ["affiliation": "none", "role": "none"]))
+        user.append(XMLElement("status", namespace: RoomNamespace.user, ["code": "110"]))
+        var destroy = XMLElement("destroy", namespace: RoomNamespace.user, ["jid": "fleet2@conference.example.org"])
+        destroy.append(XMLElement("reason", namespace: RoomNamespace.user, text: "moved"))
+        user.append(destroy)
+        element.append(user)
+        let actions = room.handle(read(Presence(element: element)))
+        #expect(room.phase == .stopped)
+        #expect(retries(actions).isEmpty)
+        #expect(actions.contains {
+            if case .log(.error, let text) = $0 { text.contains("destroyed (moved)") && text.contains("fleet2@conference.example.org") } else { false }
+        })
+    }
+
     @Test func whatOnlyAPersonCanFixIsRetriedRarely() {
         for condition in ["registration-required", "not-authorized", "item-not-found"] {
             var room = membership()

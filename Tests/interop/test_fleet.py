@@ -229,7 +229,9 @@ def test_a_bot_that_creates_the_room_locks_it_down(muc_sandbox):
 
 def test_a_resumed_session_stays_in_the_room(muc_sandbox):
     """XEP-0198: the server keeps a hibernating session's room presence, so after a resumption
-    the bot does not join again, and the room never sees it leave."""
+    the bot does not join again, and the room never sees it leave. A line said in the room while
+    the bot's connection was down reaches it with the resumption (Prosody stamps it with a
+    <delay/> from the bot's own account) and is answered: it is seconds old, not history."""
     sandbox = muc_sandbox
     room = f"fleet@{sandbox.muc_domain}"
     with FaultProxy(sandbox.host, sandbox.c2s_port) as proxy:
@@ -244,7 +246,14 @@ def test_a_resumed_session_stays_in_the_room(muc_sandbox):
                 await asyncio.to_thread(bot.wait_for_log, "joined the fleet room")
                 await watch.occupant("web1")
                 mark = len(watch.presences)
-                proxy.cut()
+                log_mark = len(bot.log_text())
+                proxy.cut_and_refuse()
+                await asyncio.to_thread(bot.wait_for_log, "connection lost or failed", after=log_mark)
+                watch.say("web1: status")
+                await watch.nothing(1.5)
+                proxy.reopen()
+                (nick, body), = await watch.answers(1)
+                assert nick == "web1" and "Status of" in body
                 await asyncio.to_thread(bot.wait_for_log, "resumed the session")
                 watch.say("web1: status")
                 (nick, body), = await watch.answers(1)

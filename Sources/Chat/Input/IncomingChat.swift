@@ -44,11 +44,24 @@ public enum IncomingChat: Sendable, Equatable {
         if element.child("no-copy", namespace: hintsNamespace) != nil || element.child("no-store", namespace: hintsNamespace) != nil {
             return .ignored(.automated)
         }
-        if let delay = element.child("delay", namespace: delayNamespace) {
-            let age = delay[attribute: "stamp"].flatMap(Timestamp.secondsSinceEpoch).map { now - $0 }
+        let delays = element.children("delay", namespace: delayNamespace)
+        if !delays.isEmpty {
+            let age = age(of: delays, now: now)
             if age.map({ $0 > staleAfter }) ?? true { return .stale(body, from: from, age: age) }
         }
         return .line(body, from: from, id: message.id, wantsReceipt: message.receiptRequest != nil)
+    }
+
+    /// How long ago a delayed message was first sent, by its oldest `<delay/>` stamp: each hop
+    /// that held it (offline storage, a stream management replay) may add one, and the
+    /// message is as old as the first. Nil when any stamp cannot be read.
+    public static func age(of delays: [XMLElement], now: Double) -> Double? {
+        var oldest: Double?
+        for delay in delays {
+            guard let stamp = delay[attribute: "stamp"].flatMap(Timestamp.secondsSinceEpoch) else { return nil }
+            oldest = min(oldest ?? stamp, stamp)
+        }
+        return oldest.map { now - $0 }
     }
 }
 

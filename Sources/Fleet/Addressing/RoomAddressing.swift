@@ -12,12 +12,17 @@ public enum RoomAddressing: Sendable, Equatable {
 
     static let everyoneNames = ["all", "*"]
 
-    /// Reads the address at the start of `body`; `nick` is this bot's nick in the room now.
-    /// Names compare case-insensitively; spaces may stand around the separator. A bare
-    /// address with nothing after it asks for `help`.
-    public static func parse(_ body: String, nick: String) -> RoomAddressing {
+    /// Reads the address at the start of `body`; `nick` is this bot's nick in the room now,
+    /// `occupants` the nicks in the room. Names compare case-insensitively; spaces may stand
+    /// around the separator. A bare address with nothing after it asks for `help`. Nicks may
+    /// hold `:` and `,`: a line that names a longer nick in the room (`db:1: status`) is for
+    /// that occupant, not for `db`.
+    public static func parse(_ body: String, nick: String, occupants: some Collection<String> = [String]()) -> RoomAddressing {
         let text = Substring(body).drop(while: \.isWhitespace)
-        if let rest = command(after: nick, in: text) { return .me(rest) }
+        if let rest = command(after: nick, in: text) {
+            let forLongerNick = occupants.contains { $0.count > nick.count && command(after: $0, in: text) != nil }
+            return forLongerNick ? .other : .me(rest)
+        }
         for name in everyoneNames {
             if let rest = command(after: name, in: text) { return .everyone(rest) }
         }

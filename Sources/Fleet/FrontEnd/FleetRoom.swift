@@ -32,7 +32,9 @@ public final class FleetRoom: Sendable {
     private let chat: ChatFrontEnd
     private let transport: Transport
     private let logger: Logger
+    private let account: JID
     private let now: @Sendable () -> ContinuousClock.Instant
+    private let wallClock: @Sendable () -> Double
     private let started: ContinuousClock.Instant
     private let stanzaPrefix = String(UInt32.random(in: .min ... .max), radix: 36)
 
@@ -55,12 +57,15 @@ public final class FleetRoom: Sendable {
 
     public init(
         settings: FleetSettings, account: JID, chat: ChatFrontEnd, transport: Transport, presence: PresenceSettings,
-        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }, logger: Logger
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        wallClock: @escaping @Sendable () -> Double = ChatFrontEnd.secondsSinceEpoch, logger: Logger
     ) {
         self.settings = settings
+        self.account = account.bare
         self.chat = chat
         self.transport = transport
         self.now = now
+        self.wallClock = wallClock
         started = now()
         var logger = logger
         logger[metadataKey: "room"] = "\(settings.room)"
@@ -195,7 +200,8 @@ public final class FleetRoom: Sendable {
     /// Where an answer goes.
     enum ReplyPlace: Sendable {
         case room
-        case privately(JID)
+        /// To the occupant who asked, found again by their real JID when the answer is ready.
+        case privately(nick: String, realJID: JID)
     }
 
     /// What a message from the room leads to, decided at once in arrival order.
@@ -208,16 +214,17 @@ public final class FleetRoom: Sendable {
                 roomAnnounced(element)
                 return nil
             }
-            guard let ownNick = joinedNick, nick != ownNick, let body = Self.liveBody(of: message) else { return nil }
-            switch RoomAddressing.parse(body, nick: ownNick) {
+            guard let ownNick = joinedNick, nick != ownNick, let body = liveBody(of: message) else { return nil }
+            let occupants = state.withLock { $0.occupants.nicks }
+            switch RoomAddressing.parse(body, nick: ownNick, occupants: occupants) {
             case .me(let line), .everyone(let line):
-                return respond(line, from: nick, ownNick: ownNick, place: .room)
+                return respond(line, from: nick, ownNick: ownNick, privately: false)
             case .other:
                 return nil
             }
         case .chat, .normal:
-            guard let nick = from.resource, let ownNick = joinedNick, let body = Self.liveBody(of: message) else { return nil }
-            return respond(body, from: nick, ownNick: ownNick, place: .privately(from))
+            guard let nick = from.resource, let ownNick = joinedNick, let body = liveBody(of: message) else { return nil }
+            return respond(body, from: nick, ownNick: ownNick, privately: true)
         case .error, .headline:
             return nil
         }
@@ -230,17 +237,36 @@ public final class FleetRoom: Sendable {
         }
     }
 
-    /// The body of a line typed now: not the room's history or a replay (`<delay/>`), not an
-    /// automated message (another bot's answer carries `<no-copy/>`), not a subject change.
-    static func liveBody(of message: Message) -> String? {
+    /// The body of a line typed now: not the room's history, not an automated message (another
+    /// bot's answer carries `<no-copy/>`), not a subject change.
+    func liveBody(of message: Message) -> String? {
         let element = message.element
-        guard element.child("delay", namespace: IncomingChat.delayNamespace) == nil,
-              element.child("no-copy", namespace: IncomingChat.hintsNamespace) == nil,
+        guard element.child("no-copy", namespace: IncomingChat.hintsNamespace) == nil,
               element.child("no-store", namespace: IncomingChat.hintsNamespace) == nil,
               element.child("subject") == nil,
               let body = message.body, !body.trimmingWhitespace().isEmpty
         else { return nil }
+        let delays = element.children("delay", namespace: IncomingChat.delayNamespace)
+        guard delays.isEmpty || isRecentReplay(delays) else { return nil }
         return body
+    }
+
+    /// A `<delay/>` from the room (or from no one) marks its history: never run. One from our
+    /// own account or server marks a line sent again after a stream management resumption
+    /// (XEP-0198; Prosody stamps its replays so): it runs while younger than `[chat]
+    /// stale_after`, as a chat line does.
+    private func isRecentReplay(_ delays: [XMLElement]) -> Bool {
+        func fromUs(_ delay: XMLElement) -> Bool {
+            guard let from = delay[attribute: "from"].flatMap({ try? JID($0) }) else { return false }
+            return from == account || (from.isBare && from.localpart == nil && from.domain == account.domain)
+        }
+        guard delays.allSatisfy(fromUs) else { return false }
+        let age = IncomingChat.age(of: delays, now: wallClock())
+        guard let age, age <= chat.settings.staleAfter else {
+            logger.info("room line delivered late, not run", metadata: ["age": "\(age.map { "\(Int($0)) s" } ?? "unknown")"])
+            return false
+        }
+        return true
     }
 
     /// A message from the room itself: a configuration change may hide real JIDs from us.
@@ -257,7 +283,7 @@ public final class FleetRoom: Sendable {
 
     /// Answers an occupant's line by the rules of their real JID; nothing at all for an occupant
     /// we cannot identify or whom no rule admits.
-    private func respond(_ text: String, from nick: String, ownNick: String, place: ReplyPlace) -> (@Sendable () async -> Void)? {
+    private func respond(_ text: String, from nick: String, ownNick: String, privately: Bool) -> (@Sendable () async -> Void)? {
         let seconds = elapsed()
         enum Gate { case pass(JID), hidden, stranger(JID, log: Bool), flooding(JID, log: Bool), unknown }
         let gate = state.withLock { state -> Gate in
@@ -291,6 +317,7 @@ public final class FleetRoom: Sendable {
         case .unknown:
             return nil
         }
+        let place: ReplyPlace = privately ? .privately(nick: nick, realJID: requester) : .room
         let bot = transport.ownJID()
         let turn = ConversationTurn(
             requester: requester, key: .room(settings.room, occupant: requester), bot: bot, helpFooter: Self.helpFooter(nick: ownNick, bot: bot))
@@ -313,8 +340,13 @@ public final class FleetRoom: Sendable {
     private func answer(_ reply: String, place: ReplyPlace) async {
         let body = OutcomeText.standard.cut(reply)
         switch place {
-        case .privately(let occupant):
-            await transport.send(RoomStanzas.privateAnswer(body, to: occupant, id: makeID()))
+        case .privately(let asked, let requester):
+            // A long run may end after its requester left: their nick may be someone else's now.
+            guard let nick = state.withLock({ $0.occupants.nick(of: requester, preferring: asked) }) else {
+                logger.notice("a private answer was not sent: its requester left the room", metadata: ["nick": "\(asked)", "jid": "\(requester)"])
+                return
+            }
+            await transport.send(RoomStanzas.privateAnswer(body, to: RoomStanzas.occupant(settings.room, nick: nick), id: makeID()))
         case .room:
             let seconds = elapsed()
             let (allowed, logIt) = state.withLock { state in

@@ -40,5 +40,14 @@ public struct Occupants: Sendable, Equatable {
     /// The real JID behind a nick, if the occupant is known and the room shows it.
     public func realJID(of nick: String) -> JID? { byNick[nick]?.realJID }
 
+    /// The nick the account behind `realJID` holds now: `nick` while still theirs, else another
+    /// of theirs (they changed nick), else nil (they left; the nick may be someone else's).
+    public func nick(of realJID: JID, preferring nick: String) -> String? {
+        if byNick[nick]?.realJID?.bare == realJID.bare { return nick }
+        return byNick.first { $0.value.realJID?.bare == realJID.bare }?.key
+    }
+
     public var count: Int { byNick.count }
+
+    public var nicks: Dictionary<String, Occupant>.Keys { byNick.keys }
 }

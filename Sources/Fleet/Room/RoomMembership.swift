@@ -157,9 +157,7 @@ public struct RoomMembership: Sendable {
             return []
         }
         if codes.contains(RoomStatus.banned) { return banned() }
-        if presence.destroyed {
-            return wait(long, .error, "the fleet room \(room) was destroyed")
-        }
+        if presence.destroyed { return destroyed(presence) }
         if codes.contains(RoomStatus.affiliationChanged) || codes.contains(RoomStatus.membersOnly) {
             return wait(long, .error, "removed from the fleet room \(room): \(account) is no longer a member")
         }
@@ -167,6 +165,16 @@ public struct RoomMembership: Sendable {
             return wait(nextDelay(), .notice, "kicked from the fleet room \(room)")
         }
         return wait(nextDelay(), .notice, "the room \(room) removed us (codes \(codes.sorted().map(String.init).joined(separator: ",")))")
+    }
+
+    /// Joining again would create a new room owned by this bot, one the other bots and the
+    /// admins are no members of: a person decides where the fleet meets now.
+    private mutating func destroyed(_ presence: RoomPresence) -> [Action] {
+        phase = .stopped
+        var why = "the fleet room \(room) was destroyed"
+        if let reason = presence.destroyReason?.trimmingWhitespace(), !reason.isEmpty { why += " (\(reason.abbreviated(to: 200)))" }
+        if let alternate = presence.alternateRoom { why += "; it points to \(alternate.abbreviated(to: 200)), set [fleet] room to go there" }
+        return [.log(.error, why + ": not joining again (that would create a new room) until a restart or a reload that changes [fleet]")]
     }
 
     private mutating func banned() -> [Action] {

@@ -20,8 +20,11 @@ public struct RoomPresence: Sendable, Equatable {
     public var affiliation: String?
     /// The new nick of an occupant leaving under status 303.
     public var newNick: String?
-    /// The room was destroyed (`<destroy/>`), with its reason if given.
+    /// The room was destroyed (`<destroy/>`).
     public var destroyed: Bool
+    /// Why, and the room its owner points occupants to, when the `<destroy/>` says.
+    public var destroyReason: String?
+    public var alternateRoom: String?
     public var show: Presence.Show
     public var status: String?
 
@@ -42,7 +45,10 @@ public struct RoomPresence: Sendable, Equatable {
         role = item?[attribute: "role"]
         affiliation = item?[attribute: "affiliation"]
         newNick = item?[attribute: "nick"]
-        destroyed = user?.child("destroy") != nil
+        let destroy = user?.child("destroy")
+        destroyed = destroy != nil
+        destroyReason = destroy?.childText("reason")
+        alternateRoom = destroy?[attribute: "jid"]
         show = presence.show
         status = presence.status
     }

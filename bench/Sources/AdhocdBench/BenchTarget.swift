@@ -30,7 +30,13 @@ final class BenchTarget: @unchecked Sendable {
         probe = wrapped ? ProcessProbe(pid: wrapper.children().last ?? process.pid) : wrapper
     }
 
-    func stop() { process?.stop() }
+    /// Stops the bot; under a wrapper, the bot first, so that the wrapper (a profiler) sees its
+    /// workload end and finishes its output.
+    func stop() {
+        guard let process else { return }
+        if probe.pid != process.pid { process.signalChild(probe.pid) }
+        process.stop()
+    }
 
     /// Sequential pings then sequential commands on one connection, then `connections` running
     /// commands for `duration`; the bot's CPU time over each phase.

@@ -37,6 +37,21 @@ final class LaunchedProcess: Sendable {
         return (status >> 8) & 0xff
     }
 
+    /// SIGTERM to a child of ours (a bot under a wrapper), then up to five seconds for us to exit.
+    func signalChild(_ child: Int32) {
+        guard !reaped.load(ordering: .sequentiallyConsistent) else { return }
+        kill(child, SIGTERM)
+        var status: Int32 = 0
+        for _ in 0..<500 {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid || (result < 0 && errno != EINTR) {
+                reaped.store(true, ordering: .sequentiallyConsistent)
+                return
+            }
+            usleep(10_000)
+        }
+    }
+
     /// SIGTERM, then the exit; SIGKILL if it is still there after five seconds.
     func stop() {
         guard !reaped.exchange(true, ordering: .sequentiallyConsistent) else { return }

@@ -27,6 +27,9 @@ let package = Package(
         // Starting a program (vfork, then execve or execveat of a checked descriptor) in a
         // process group of its own, signals reset, descriptors closed; pipe2, pidfd_open.
         .target(name: "CProcessSpawn"),
+        // The Swift runtime's global-executor hook, reachable also when the runtime is linked
+        // statically (EventLoopRuntime).
+        .target(name: "CConcurrencyHook"),
 
         // Pure values: JID, XML tree, streaming parser, stanzas, data forms.
         .target(name: "XMPPCore", dependencies: ["CLibXML2"]),
@@ -110,7 +113,7 @@ let package = Package(
             name: "AdhocdKit",
             dependencies: [
                 "XMPPCore", "XMPPClient", "Commands", "AdHoc", "BuiltinCommands", "HostMetrics", "HealthMonitor", "TOMLConfig", "DBusBridge",
-                "ProcessSupervision", "CommandFiles", "Chat",
+                "ProcessSupervision", "CommandFiles", "Chat", "CConcurrencyHook",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

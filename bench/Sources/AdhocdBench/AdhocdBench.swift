@@ -12,7 +12,9 @@ import XMPPCore
 enum Main {
     static func main() async {
         // The load generator runs like the bot: one event loop, no thread hops.
-        EventLoopRuntime.install(threads: 1)
+        if !EventLoopRuntime.install(threads: 1) {
+            print("warning: Swift concurrency is not on the event loop (bot and load generator pay thread hops)")
+        }
         await AdhocdBench.main()
     }
 }

@@ -31,17 +31,22 @@ struct PeriodicService: Service {
 }
 
 /// Reacts to client events: after each login, warns about rule groups the roster lacks and
-/// publishes the tune again.
+/// publishes the tune again; after the first, gives back the pages start-up alone needed.
 struct EventWatcher: Service {
     let daemon: Daemon
 
     func run() async throws {
         let events = daemon.client.events()
         await cancelWhenGracefulShutdown { [daemon] in
+            var started = false
             for await event in events {
                 if case .online = event {
                     daemon.warnAboutUnknownGroups()
                     await daemon.dbusEvents.cameOnline()
+                    if !started {
+                        started = true
+                        StartupPages.release()
+                    }
                 }
             }
         }

@@ -72,6 +72,8 @@ final class BenchTarget: @unchecked Sendable {
         figures.loaded = loaded
         figures.loadedRate = Double(loaded.count) / elapsed
         figures.peakResident = peak.withLock { $0 }
+        try await Task.sleep(for: .seconds(1))
+        figures.afterLoad = probe.memory()
     }
 
     /// Every connection running the command in a loop until `duration` is over: the latencies
@@ -110,4 +112,6 @@ struct TargetFigures {
     var loadedCPU = Double.nan
     var loadedRate = Double.nan
     var peakResident = 0
+    /// Idle again after the load: what stays resident once every path ran.
+    var afterLoad = MemoryFigures()
 }

@@ -41,6 +41,7 @@ struct ComparisonReport {
         row("commands per second, \(clients) connections", \.loadedRate, { "\(Int($0))" })
         row("CPU per command, \(clients) connections", \.loadedCPU, Report.micros)
         row("RSS under load (peak)", { Double($0.peakResident) }, megabytes)
+        row("PSS idle after the load", { Double($0.afterLoad.proportional) }, megabytes)
         return table.render()
     }
 }

@@ -13,7 +13,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -22,10 +21,15 @@ let package = Package(
         // System libraries.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CDBus", pkgConfig: "dbus-1", providers: [.apt(["libdbus-1-dev"])]),
+        // SHA-1/SHA-256, HMAC, PBKDF2 for SCRAM and caps: the system's OpenSSL, not a second BoringSSL.
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
         // Starting a program (vfork, then execve or execveat of a checked descriptor) in a
         // process group of its own, signals reset, descriptors closed; pipe2, pidfd_open.
         .target(name: "CProcessSpawn"),
+        // The Swift runtime's global-executor hook, reachable also when the runtime is linked
+        // statically (EventLoopRuntime).
+        .target(name: "CConcurrencyHook"),
 
         // Pure values: JID, XML tree, streaming parser, stanzas, data forms.
         .target(name: "XMPPCore", dependencies: ["CLibXML2"]),
@@ -36,12 +40,11 @@ let package = Package(
             dependencies: [
                 "XMPPCore",
                 "CResolv",
+                "CLibCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -119,7 +122,7 @@ let package = Package(
             name: "AdhocdKit",
             dependencies: [
                 "XMPPCore", "XMPPClient", "Commands", "AdHoc", "BuiltinCommands", "HostMetrics", "HealthMonitor", "TOMLConfig", "DBusBridge",
-                "ProcessSupervision", "CommandFiles", "Chat", "Fleet",
+                "ProcessSupervision", "CommandFiles", "Chat", "Fleet", "CConcurrencyHook",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

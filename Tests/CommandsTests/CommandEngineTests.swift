@@ -149,6 +149,24 @@ import XMPPCore
         #expect(engine.openSessionCount == 0)
     }
 
+    /// Requests skip the expiry scan until the earliest deadline: a later, shorter-lived
+    /// session must still move that deadline forward.
+    @Test func eachSessionExpiresOnItsOwnDeadline() async throws {
+        let cancels = CancelCounter()
+        registry.setCommands([CancelCountingCommand(policy: Self.coloc, cancels: cancels)], provider: "count")
+        _ = try await start("counting")
+        clock.advance(by: .seconds(30))
+        let greeting = try await start("greet").sessionID
+        clock.advance(by: .seconds(61))
+        #expect(await failure { try await submit(greeting, ["name": ["I"]]) }
+            == .sessionEnded(SessionEnd(node: "greet", reason: .expired(after: .seconds(60)))))
+        #expect(engine.openSessionCount == 1)
+        clock.advance(by: .seconds(510))
+        await engine.sweep()
+        #expect(cancels.value == 1)
+        #expect(engine.openSessionCount == 0)
+    }
+
     // MARK: Ownership and limits
 
     @Test func theFrontEndChoosesWhoOwnsASession() async throws {

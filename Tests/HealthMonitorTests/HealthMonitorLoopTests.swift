@@ -93,6 +93,7 @@ import Testing
         let start = ContinuousClock.now
         task.cancel()
         await task.value
-        #expect(ContinuousClock.now - start < .seconds(1))
+        // Far below the hour-long interval; wide, since parallel tests can stall this process.
+        #expect(ContinuousClock.now - start < .seconds(30))
     }
 }

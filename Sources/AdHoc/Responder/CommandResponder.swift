@@ -25,7 +25,8 @@ public final class CommandResponder: Sendable {
     /// disco#items for the commands node: the commands this requester may run, each item's jid
     /// our own full JID, names and count held to the reply budget.
     public func discoItems(for requester: JID, ownJID: JID) -> [DiscoItem] {
-        budget.limit(engine.available(for: requester).map { DiscoItem(jid: ownJID, node: $0.node, name: $0.name) }, ownJID: ownJID)
+        // Lazily: with thousands of commands only those within the budget become items.
+        budget.limit(engine.available(for: requester).lazy.map { DiscoItem(jid: ownJID, node: $0.node, name: $0.name) }, ownJID: ownJID)
     }
 
     /// disco#info on a node: the command list, or a command this requester may run. Nil for

@@ -66,7 +66,7 @@ public struct ReplyBudget: Sendable, Equatable {
 
     /// disco#items of the commands node: names cut, and items past the budget left out with a
     /// last item saying how many (it points at the list itself, whose info any client can read).
-    func limit(_ items: [DiscoItem], ownJID: JID) -> [DiscoItem] {
+    func limit(_ items: some Collection<DiscoItem>, ownJID: JID) -> [DiscoItem] {
         let reserve = 256
         var remaining = totalBytes - reserve
         var kept: [DiscoItem] = []

@@ -32,18 +32,24 @@ struct PeriodicService: Service {
 }
 
 /// Reacts to client events: after each login, warns about rule groups the roster lacks and
-/// publishes the tune again; how each ad-hoc answer was delivered goes to the commands.d audit.
+/// publishes the tune again; how each ad-hoc answer was delivered goes to the commands.d audit;
+/// after the first login, gives back the pages start-up alone needed.
 struct EventWatcher: Service {
     let daemon: Daemon
 
     func run() async throws {
         let events = daemon.client.events()
         await cancelWhenGracefulShutdown { [daemon] in
+            var started = false
             for await event in events {
                 switch event {
                 case .online:
                     daemon.warnAboutUnknownGroups()
                     await daemon.dbusEvents.cameOnline()
+                    if !started {
+                        started = true
+                        StartupPages.release()
+                    }
                 case .answerDelivered(let report) where report.answer.namespace == CommandNamespace.commands:
                     daemon.commandFiles.runtime.answerDelivered(
                         to: report.answer.requester, requestID: report.answer.requestID,

@@ -1,3 +1,4 @@
+import CConcurrencyHook
 import NIOCore
 import NIOPosix
 
@@ -6,10 +7,18 @@ import NIOPosix
 /// Measured (bench/): hops between NIO's loop and the concurrency pool cost more CPU than the
 /// command itself. Blocking work (DNS lookups) goes to NIO's thread pool.
 public enum EventLoopRuntime {
-    /// Call first thing in `main`, once.
-    public static func install(threads: Int = 1) {
+    /// Call first thing in `main`, once. True when Swift concurrency runs on the loop.
+    @discardableResult
+    public static func install(threads: Int = 1) -> Bool {
         NIOSingletons.groupLoopCountSuggestion = threads
         NIOSingletons.blockingPoolThreadCountSuggestion = 1
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        if NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() { return true }
+        // NIO finds the runtime's hook with dlsym, which cannot see it in a statically linked
+        // runtime (--static-swift-stdlib, as the .deb is built): every task then ran on
+        // Dispatch's threads, which bench/run measured at about twice the CPU per request.
+        return adhocd_install_global_enqueue { job in
+            guard let job else { return }
+            MultiThreadedEventLoopGroup.singleton.any().executor.enqueue(ExecutorJob(unsafeBitCast(job, to: UnownedJob.self)))
+        } == 1
     }
 }

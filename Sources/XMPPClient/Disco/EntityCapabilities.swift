@@ -1,10 +1,4 @@
-import Crypto
 import XMPPCore
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 extension DiscoInfo {
     /// The XEP-0115 §5.1 verification string: identities then features, sorted, '<'-terminated,
@@ -16,6 +10,6 @@ extension DiscoInfo {
             input += "\(identity.category)/\(identity.type)//\(identity.name ?? "")<"
         }
         for feature in Set(features).sorted() { input += feature + "<" }
-        return Data(Insecure.SHA1.hash(data: Array(input.utf8))).base64EncodedString()
+        return Base64.encode(Digest.sha1.hash(Array(input.utf8)))
     }
 }

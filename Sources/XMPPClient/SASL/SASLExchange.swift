@@ -1,9 +1,4 @@
 import XMPPCore
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// One SASL exchange (RFC 6120 §6) step by step, without I/O: PLAIN, or SCRAM with the
 /// server's signature checked before success counts.
@@ -94,15 +89,15 @@ struct SASLExchange: Sendable {
 
     static func encode(_ bytes: [UInt8]) -> String {
         // RFC 6120 §6.4.2: an empty initial response is written as "=".
-        bytes.isEmpty ? "=" : Data(bytes).base64EncodedString()
+        bytes.isEmpty ? "=" : Base64.encode(bytes)
     }
 
     static func decode(_ element: XMLElement) throws(ConnectionError) -> String {
         let text = element.text.filter { !$0.isWhitespace }
         guard text != "=", !text.isEmpty else { return "" }
-        guard let data = Data(base64Encoded: text) else {
+        guard let bytes = Base64.decode(text) else {
             throw .authentication(.malformedChallenge("not base64"))
         }
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -1,10 +1,3 @@
-import Crypto
-import CryptoExtras
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 
 /// The hash a SCRAM mechanism is built on.
 public enum SCRAMHash: Sendable, CaseIterable {
@@ -17,37 +10,27 @@ public enum SCRAMHash: Sendable, CaseIterable {
         }
     }
 
-    func hmac(key: [UInt8], data: [UInt8]) -> [UInt8] {
-        let symmetricKey = SymmetricKey(data: key)
+    private var digest: Digest {
         switch self {
-        case .sha1: return Array(HMAC<Insecure.SHA1>.authenticationCode(for: data, using: symmetricKey))
-        case .sha256: return Array(HMAC<SHA256>.authenticationCode(for: data, using: symmetricKey))
+        case .sha1: .sha1
+        case .sha256: .sha256
         }
     }
 
-    func hash(_ data: [UInt8]) -> [UInt8] {
-        switch self {
-        case .sha1: Array(Insecure.SHA1.hash(data: data))
-        case .sha256: Array(SHA256.hash(data: data))
-        }
-    }
+    func hmac(key: [UInt8], data: [UInt8]) -> [UInt8] { digest.hmac(key: key, data: data) }
+
+    func hash(_ data: [UInt8]) -> [UInt8] { digest.hash(data) }
 
     /// Compares an HMAC in constant time, so a forged server signature leaks nothing by timing.
     func isValid(signature: [UInt8], key: [UInt8], data: [UInt8]) -> Bool {
-        let symmetricKey = SymmetricKey(data: key)
-        switch self {
-        case .sha1: return HMAC<Insecure.SHA1>.isValidAuthenticationCode(signature, authenticating: data, using: symmetricKey)
-        case .sha256: return HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: data, using: symmetricKey)
-        }
+        Digest.constantTimeEqual(signature, digest.hmac(key: key, data: data))
     }
 
-    func saltedPassword(_ password: [UInt8], salt: [UInt8], iterations: Int) throws -> [UInt8] {
-        let function: KDF.Insecure.PBKDF2.HashFunction = self == .sha1 ? .insecureSHA1 : .sha256
-        let outputLength = self == .sha1 ? Insecure.SHA1.byteCount : SHA256.byteCount
-        // The checked variant insists on 210,000 rounds; servers send 4096 (RFC 7677's minimum).
-        let key = try KDF.Insecure.PBKDF2.deriveKey(
-            from: password, salt: salt, using: function, outputByteCount: outputLength, unsafeUncheckedRounds: iterations)
-        return key.withUnsafeBytes { Array($0) }
+    func saltedPassword(_ password: [UInt8], salt: [UInt8], iterations: Int) throws(SASLError) -> [UInt8] {
+        guard let key = digest.pbkdf2(password: password, salt: salt, iterations: iterations) else {
+            throw .malformedChallenge("key derivation failed (libcrypto could not allocate)")
+        }
+        return key
     }
 }
 
@@ -94,22 +77,17 @@ public struct SCRAMClient: Sendable {
               (1...SCRAMClient.maximumIterations).contains(iterations)
         else { throw .malformedChallenge("missing or unacceptable iteration count") }
 
-        let salted: [UInt8]
-        do {
-            salted = try hash.saltedPassword(Array(password.utf8), salt: salt, iterations: iterations)
-        } catch {
-            throw .malformedChallenge("key derivation failed: \(error)")
-        }
+        let salted = try hash.saltedPassword(Array(password.utf8), salt: salt, iterations: iterations)
         let clientKey = hash.hmac(key: salted, data: Array("Client Key".utf8))
         let storedKey = hash.hash(clientKey)
-        let channelBinding = Data(SCRAMClient.gs2Header.utf8).base64EncodedString()
+        let channelBinding = Base64.encode(SCRAMClient.gs2Header.utf8)
         let finalWithoutProof = "c=\(channelBinding),r=\(nonce)"
         authMessage = Array("\(clientFirstBare),\(serverFirst),\(finalWithoutProof)".utf8)
         let clientSignature = hash.hmac(key: storedKey, data: authMessage)
         let proof = zip(clientKey, clientSignature).map { $0 ^ $1 }
         serverKey = hash.hmac(key: salted, data: Array("Server Key".utf8))
         expectedServerSignature = hash.hmac(key: serverKey, data: authMessage)
-        return finalWithoutProof + ",p=" + Data(proof).base64EncodedString()
+        return finalWithoutProof + ",p=" + Base64.encode(proof)
     }
 
     /// Checks the server's final message: it must prove the server knows the password too.
@@ -144,12 +122,12 @@ public struct SCRAMClient: Sendable {
     }
 
     static func base64Decode(_ text: String) -> [UInt8]? {
-        Data(base64Encoded: text).map(Array.init)
+        Base64.decode(text)
     }
 
     /// 24 random bytes from the system generator, base64 (printable, no commas).
     public static func randomNonce() -> String {
         var generator = SystemRandomNumberGenerator()
-        return Data((0..<24).map { _ in UInt8.random(in: .min ... .max, using: &generator) }).base64EncodedString()
+        return Base64.encode((0..<24).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 }

@@ -1,0 +1,47 @@
+/// adhocd's figures beside the peer's, with the ratio and the targets.
+struct ComparisonReport {
+    let bot: TargetFigures
+    let peer: TargetFigures?
+    let peerName: String
+    let clients: Int
+    let idleSeconds: Int
+
+    private enum Better { case lower, higher }
+
+    func render() -> String {
+        var table = TextTable(header: ["Measure", "adhocd"] + (peer.map { _ in [peerName, "\(peerName) ÷ adhocd"] } ?? []) + ["Target", "Met"])
+        func row(_ label: String, _ value: (TargetFigures) -> Double, _ format: (Double) -> String,
+                 target: String = "", met: ((Double, Double?) -> Bool)? = nil) {
+            let mine = value(bot)
+            let theirs = peer.map(value)
+            var cells = [label, format(mine)]
+            if let theirs { cells += [format(theirs), Report.times(theirs / mine)] }
+            cells.append(target)
+            cells.append(met.map { $0(mine, theirs) ? "yes" : "no" } ?? "")
+            table.rows.append(cells)
+        }
+        let megabytes = { (value: Double) in Report.megabytes(Int(value)) }
+        row("start to online (spawn → answers a ping)", \.startToOnline, Report.millis, target: "≤ 100 ms", met: { mine, _ in mine <= 0.100 })
+        row("wake-ups in \(idleSeconds) s idle (context switches)", { Double($0.idleWakeups) }, { "\(Int($0))" },
+            target: "0 (keepalive off)", met: { mine, _ in mine == 0 })
+        row("RSS idle", { Double($0.idle.resident) }, megabytes)
+        row("PSS idle", { Double($0.idle.proportional) }, megabytes, target: "≤ 12 MB (11.4 MiB)", met: { mine, _ in mine <= 12e6 })
+        row("private idle (clean + dirty)", { Double($0.idle.privateBytes) }, megabytes)
+        row("anonymous idle (heap, stacks)", { Double($0.idle.anonymous) }, megabytes)
+        row("ping round trip p50", { $0.pings.p50 }, Report.micros)
+        row("CPU per XEP-0199 ping", \.pingCPU, Report.micros, target: "≤ 35 µs", met: { mine, _ in mine <= 35e-6 })
+        row("command p50 / p99, 1 connection", { $0.sequential.p50 }, Report.micros)
+        row("  p99", { $0.sequential.p99 }, Report.micros)
+        row("command p50 ÷ two ping round trips", { $0.sequential.p50 / (2 * $0.pings.p50) }, { Report.decimal($0, places: 2) },
+            target: "≤ 1.10", met: { mine, _ in mine <= 1.10 })
+        row("CPU per two-stage command, 1 connection", \.commandCPU, Report.micros, target: "≤ 100 µs; peer ≥ 10×",
+            met: { mine, theirs in mine <= 100e-6 && (theirs.map { $0 / mine >= 10 } ?? true) })
+        row("command p50, \(clients) connections", { $0.loaded.p50 }, Report.micros)
+        row("command p99, \(clients) connections", { $0.loaded.p99 }, Report.micros)
+        row("commands per second, \(clients) connections", \.loadedRate, { "\(Int($0))" })
+        row("CPU per command, \(clients) connections", \.loadedCPU, Report.micros)
+        row("RSS under load (peak)", { Double($0.peakResident) }, megabytes)
+        row("PSS idle after the load", { Double($0.afterLoad.proportional) }, megabytes)
+        return table.render()
+    }
+}

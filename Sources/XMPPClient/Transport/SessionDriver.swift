@@ -158,9 +158,8 @@ final class SessionDriver: Sendable {
     /// resume, over the budget, outbox full, shutting down).
     func send(_ element: XMLElement, answering answer: AnswerTracking? = nil) -> EventLoopFuture<Void> {
         eventLoop.submit { [self] () throws -> Void in
-            guard var current = state.value else { throw ConnectionError.notConnected }
-            let (result, actions) = current.machine.send(OutgoingStanza(element: element, answer: answer, queuedAt: .now), at: .now)
-            state.value = current
+            let stanza = OutgoingStanza(element: element, answer: answer, queuedAt: .now)
+            guard let (result, actions) = state.withValue({ $0?.machine.send(stanza, at: .now) }) else { throw ConnectionError.notConnected }
             perform(actions)
             if case .refused(let error) = result { throw error }
         }
@@ -213,10 +212,10 @@ final class SessionDriver: Sendable {
 
     // MARK: Running the machine (on the loop)
 
+    /// The machine runs in place: a copy of the state taken out and written back holds its
+    /// buffers (outbox, unacknowledged window, timers) twice, so mutating them copies them.
     private func handle(_ event: SessionEvent) {
-        guard var current = state.value else { return }
-        let actions = current.machine.handle(event, at: .now)
-        state.value = current
+        guard let actions = state.withValue({ $0?.machine.handle(event, at: .now) }) else { return }
         perform(actions)
     }
 
@@ -231,8 +230,8 @@ final class SessionDriver: Sendable {
             needsFlush = false
         }
         for action in actions {
-            guard let current = state.value else { return }
-            let connection = current.connection
+            // Only what the actions need, read in place rather than copying the whole state.
+            guard let (connection, epoch) = state.withValue({ value in value.map { ($0.connection, $0.machine.epoch) } }) else { return }
             switch action {
             case .write(let text):
                 guard let channel = connection?.channel else { continue }
@@ -257,20 +256,22 @@ final class SessionDriver: Sendable {
                 flush()
                 connection?.channel.close(promise: nil)
             case .established(let establishment):
-                notify(.established(establishment, epoch: current.machine.epoch, server: connection?.target ?? Self.unknownTarget))
+                notify(.established(establishment, epoch: epoch, server: connection?.target ?? Self.unknownTarget))
             case .deliver(let element):
-                notify(.stanza(element, epoch: current.machine.epoch))
+                notify(.stanza(element, epoch: epoch))
             case .deliverSkipped(let skipped):
-                notify(.skipped(skipped, epoch: current.machine.epoch))
+                notify(.skipped(skipped, epoch: epoch))
             case .report(let report):
                 notify(.delivery(report))
             case .discarded(let note):
                 notify(.discarded(note))
             case .ended(let end):
                 flush()
-                for timer in current.timers.values { timer.cancel() }
-                state.value?.timers.removeAll()
-                state.value?.connection = nil
+                state.withValue { value in
+                    value?.timers.values.forEach { $0.cancel() }
+                    value?.timers.removeAll()
+                    value?.connection = nil
+                }
                 connection?.channel.close(promise: nil)
                 notify(.ended(end))
                 connection?.ended.succeed(end)

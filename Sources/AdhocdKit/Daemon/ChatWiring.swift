@@ -48,7 +48,9 @@ struct ChatService: Service {
     let fleetRoom: @Sendable () -> JID?
 
     func run() async throws {
-        let events = client.events()
+        let events = client.events { event in
+            if case .message = event { true } else { false }
+        }
         await cancelWhenGracefulShutdown { [chat, fleetRoom] in
             await chat.run(events.compactMap { event -> Message? in
                 if case .message(let message) = event, !message.comes(from: fleetRoom()) { return message }

@@ -27,7 +27,12 @@ extension Daemon {
             settings: settings, account: client.configuration.account, chat: chat, transport: transport,
             presence: presence.effective, logger: fleetLogger)
         // Subscribed before asking whether we are online: a login in between is seen either way.
-        let events = client.events()
+        let events = client.events { event in
+            switch event {
+            case .online, .presence, .message, .stopped: true
+            case .offline, .rosterChanged, .answerDelivered: false
+            }
+        }
         let changes = presence.changes()
         await room.run(events: events, presenceChanges: changes, online: client.isOnline)
     }

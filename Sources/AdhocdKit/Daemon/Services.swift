@@ -38,7 +38,13 @@ struct EventWatcher: Service {
     let daemon: Daemon
 
     func run() async throws {
-        let events = daemon.client.events()
+        let events = daemon.client.events { event in
+            switch event {
+            case .online: true
+            case .answerDelivered(let report): report.answer.namespace == CommandNamespace.commands
+            default: false
+            }
+        }
         await cancelWhenGracefulShutdown { [daemon] in
             var started = false
             for await event in events {

@@ -3,11 +3,20 @@ import Synchronization
 /// Fans events out to any number of async-sequence subscribers.
 ///
 /// Each subscriber gets its own buffer; a slow one loses its oldest events rather than
-/// blocking the connection.
+/// blocking the connection. A subscriber may name the events it wants: the others are not
+/// queued for it, so its task is not woken for them (every answer's delivery report is an
+/// event, and waking two idle subscribers for each cost a ping 9 % more instructions).
 public final class EventBroadcaster<Event: Sendable>: Sendable {
+    public typealias Filter = @Sendable (Event) -> Bool
+
+    private struct Subscriber {
+        var continuation: AsyncStream<Event>.Continuation
+        var wants: Filter?
+    }
+
     private struct State {
         var nextToken = 0
-        var subscribers: [Int: AsyncStream<Event>.Continuation] = [:]
+        var subscribers: [Int: Subscriber] = [:]
     }
 
     private let state = Mutex(State())
@@ -17,11 +26,12 @@ public final class EventBroadcaster<Event: Sendable>: Sendable {
         self.bufferSize = bufferSize
     }
 
-    public func subscribe() -> AsyncStream<Event> {
+    /// A stream of the events `wants` accepts (all of them without it), from now on.
+    public func subscribe(wants: Filter? = nil) -> AsyncStream<Event> {
         let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
         let token = state.withLock { state in
             defer { state.nextToken += 1 }
-            state.subscribers[state.nextToken] = continuation
+            state.subscribers[state.nextToken] = Subscriber(continuation: continuation, wants: wants)
             return state.nextToken
         }
         continuation.onTermination = { [weak self] _ in
@@ -32,7 +42,7 @@ public final class EventBroadcaster<Event: Sendable>: Sendable {
 
     public func yield(_ event: Event) {
         let subscribers = state.withLock { Array($0.subscribers.values) }
-        for subscriber in subscribers { subscriber.yield(event) }
+        for subscriber in subscribers where subscriber.wants?(event) ?? true { subscriber.continuation.yield(event) }
     }
 
     public func finish() {
@@ -40,6 +50,6 @@ public final class EventBroadcaster<Event: Sendable>: Sendable {
             defer { state.subscribers.removeAll() }
             return Array(state.subscribers.values)
         }
-        for subscriber in subscribers { subscriber.finish() }
+        for subscriber in subscribers { subscriber.continuation.finish() }
     }
 }

@@ -111,6 +111,12 @@ public final class XMPPClient: Sendable {
         broadcaster.subscribe()
     }
 
+    /// The events `wants` accepts: a subscriber that handles few kinds is not woken for the
+    /// others (a delivery report for every answer, each presence).
+    public func events(where wants: @escaping EventBroadcaster<ClientEvent>.Filter) -> AsyncStream<ClientEvent> {
+        broadcaster.subscribe(wants: wants)
+    }
+
     /// Our full JID while online.
     public var boundJID: JID? { state.withLock { $0.boundJID } }
 

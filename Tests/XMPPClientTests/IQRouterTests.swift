@@ -47,6 +47,31 @@ import XMPPCore
         #expect(await router.answer(twoPayloads, sender: alice)?.error?.condition == .badRequest)
     }
 
+    @Test func immediateHandlersAreAnsweredWhereTheRequestIsRead() {
+        let router = IQRouter(roster: Roster(), logger: Logger(label: "test"))
+        router.registerImmediate(.get, namespace: "urn:test:echo") { request throws(StanzaError) in
+            guard request.payload.name == "command" else { throw StanzaError(.badRequest, text: "not a command") }
+            return XMLElement("echoed", namespace: "urn:test:echo")
+        }
+        guard case .answer(let answer?) = router.route(request("urn:test:echo", kind: .get), sender: alice) else {
+            Issue.record("an immediate handler was sent to a task"); return
+        }
+        #expect(answer.kind == .result)
+        #expect(answer.id == "r1")
+        #expect(answer.to == alice)
+        #expect(answer.payload?.name == "echoed")
+
+        var wrong = IQ(.get, id: "r2", payload: XMLElement("other", namespace: "urn:test:echo"))
+        wrong.element[attribute: "from"] = alice.description
+        guard case .answer(let refusal?) = router.route(wrong, sender: alice) else {
+            Issue.record("a refused immediate request got no error"); return
+        }
+        #expect(refusal.error?.condition == .badRequest)
+        #expect(refusal.id == "r2")
+        // Only the kind it was registered for.
+        #expect(router.route(request("urn:test:echo", kind: .set), sender: alice).isServiceUnavailable)
+    }
+
     @Test func rosterPushesAreBelievedOnlyFromOurOwnAccount() throws {
         let roster = Roster()
         let item = RosterItem(jid: alice, groups: ["coloc"])
@@ -61,5 +86,11 @@ import XMPPCore
         #expect(roster.groups(of: alice) == ["admins"])
         let empty = XMLElement("query", namespace: Roster.namespace)
         #expect(throws: StanzaError.self) { try roster.applyPush(empty, from: nil, account: account).get() }
+    }
+}
+
+extension IQRouter.Route {
+    var isServiceUnavailable: Bool {
+        if case .answer(let answer?) = self { answer.error?.condition == .serviceUnavailable } else { false }
     }
 }

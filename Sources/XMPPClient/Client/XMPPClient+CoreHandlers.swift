@@ -7,10 +7,10 @@ import XMPPCore
 /// the stream is read, in order: see `handle(_:on:group:)`.)
 extension XMPPClient {
     func registerCoreHandlers() {
-        router.register(.get, namespace: "urn:xmpp:ping") { _ in nil }
+        router.registerImmediate(.get, namespace: "urn:xmpp:ping") { _ in nil }
         disco.addFeature("urn:xmpp:ping")
 
-        router.register(.get, namespace: "jabber:iq:version") { [configuration] _ in
+        router.registerImmediate(.get, namespace: "jabber:iq:version") { [configuration] _ in
             var query = XMLElement("query", namespace: "jabber:iq:version")
             query.append(XMLElement("name", namespace: "jabber:iq:version", text: configuration.softwareName))
             query.append(XMLElement("version", namespace: "jabber:iq:version", text: configuration.softwareVersion))

@@ -163,12 +163,20 @@ final class SessionDriver: Sendable {
     /// Hands a stanza to the session; fails when it was refused (not connected and nothing to
     /// resume, over the budget, outbox full, shutting down).
     func send(_ element: XMLElement, answering answer: AnswerTracking? = nil) -> EventLoopFuture<Void> {
-        eventLoop.submit { [self] () throws -> Void in
-            let stanza = OutgoingStanza(element: element, answer: answer, queuedAt: .now)
-            let (result, actions) = state.machine.send(stanza, at: .now)
-            perform(actions)
-            if case .refused(let error) = result { throw error }
+        // On the loop (an answer decided where the stream is read, a task on the loop's
+        // executor) it is handed over at once: the machine is never mid-event here, as
+        // `perform` runs after `handle` returns.
+        guard eventLoop.inEventLoop else {
+            return eventLoop.submit { [self] () throws -> Void in try hand(element, answering: answer) }
         }
+        return eventLoop.makeCompletedFuture { try hand(element, answering: answer) }
+    }
+
+    private func hand(_ element: XMLElement, answering answer: AnswerTracking?) throws {
+        let stanza = OutgoingStanza(element: element, answer: answer, queuedAt: .now)
+        let (result, actions) = state.machine.send(stanza, at: .now)
+        perform(actions)
+        if case .refused(let error) = result { throw error }
     }
 
     /// Leaves gracefully; the future completes when the connection has ended (at once if
@@ -227,18 +235,36 @@ final class SessionDriver: Sendable {
     }
 
     private func perform(_ actions: [SessionAction]) {
+        // Consecutive writes go out as one buffer, so as one TLS record: an answer and the
+        // `<a/>` after it cost one encryption and one record instead of two.
+        var pending: ByteBuffer?
         var needsFlush = false
+        func writePending() {
+            guard let buffer = pending else { return }
+            pending = nil
+            state.connection?.channel.write(buffer, promise: nil)
+            needsFlush = true
+        }
         func flush() {
+            writePending()
             if needsFlush { state.connection?.channel.flush() }
             needsFlush = false
         }
         for action in actions {
             let connection = state.connection
             switch action {
+            case .write, .schedule, .cancelTimer:
+                break
+            default:
+                // What follows may write too (a notice's handler answers at once): the order
+                // on the wire must stay the order the machine counted.
+                writePending()
+            }
+            switch action {
             case .write(let text):
                 guard let channel = connection?.channel else { continue }
-                channel.write(channel.allocator.buffer(string: text), promise: nil)
-                needsFlush = true
+                if pending == nil { pending = channel.allocator.buffer(capacity: text.utf8.count) }
+                pending?.writeString(text)
             case .startTLS:
                 flush()
                 startTLS(on: connection)

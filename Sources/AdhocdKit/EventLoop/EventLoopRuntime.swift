@@ -8,17 +8,27 @@ import NIOPosix
 /// command itself. Blocking work (DNS lookups) goes to NIO's thread pool.
 public enum EventLoopRuntime {
     /// Call first thing in `main`, once. True when Swift concurrency runs on the loop.
+    ///
+    /// Not NIO's own take-over (`unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor`):
+    /// it runs each job isolated to the loop's serial executor, so every nonisolated async
+    /// function entered switched executors, and each switch went round the loop as a new job
+    /// (33 jobs per ad-hoc request, measured with callgrind). Run on the generic executor, as
+    /// the default global executor does, those calls continue in place. And NIO finds the
+    /// runtime's hook with dlsym, which cannot see it in a statically linked runtime
+    /// (--static-swift-stdlib, as the .deb is built): referenced from C, the linker resolves it.
     @discardableResult
     public static func install(threads: Int = 1) -> Bool {
         NIOSingletons.groupLoopCountSuggestion = threads
         NIOSingletons.blockingPoolThreadCountSuggestion = 1
-        if NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() { return true }
-        // NIO finds the runtime's hook with dlsym, which cannot see it in a statically linked
-        // runtime (--static-swift-stdlib, as the .deb is built): every task then ran on
-        // Dispatch's threads, which bench/run measured at about twice the CPU per request.
         return adhocd_install_global_enqueue { job in
             guard let job else { return }
-            MultiThreadedEventLoopGroup.singleton.any().executor.enqueue(ExecutorJob(unsafeBitCast(job, to: UnownedJob.self)))
+            let pending = PendingJob(job: job)
+            MultiThreadedEventLoopGroup.singleton.any().execute { adhocd_run_job_on_generic_executor(pending.job) }
         } == 1
+    }
+
+    /// A job in flight to the loop; the runtime hands each to exactly one enqueue.
+    private struct PendingJob: @unchecked Sendable {
+        let job: UnsafeMutableRawPointer
     }
 }

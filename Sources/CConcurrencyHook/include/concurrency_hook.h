@@ -9,4 +9,9 @@
 /// linker resolves it all the same.
 int adhocd_install_global_enqueue(void (*enqueue)(void *job));
 
+/// Runs a job handed to `enqueue` as the global executor does: on the generic executor. Run
+/// this way, a nonisolated async function entered from it continues on the same thread
+/// instead of switching executors (which enqueues the rest of the task as a new job).
+void adhocd_run_job_on_generic_executor(void *job);
+
 #endif

@@ -87,7 +87,7 @@ extension JID {
         try checkLength(folded, part: .localpart)
         if isPrintableASCII(folded) {
             // Fast path for the common case: only the listed ASCII characters can be wrong.
-            if let bad = folded.utf8.first(where: { forbiddenInLocalpartASCII.contains($0) }) {
+            if let bad = folded.utf8.first(where: isForbiddenInLocalpart) {
                 throw .forbiddenCharacter(Character(Unicode.Scalar(bad)), part: .localpart)
             }
             return folded
@@ -118,13 +118,21 @@ extension JID {
                 throw .forbiddenCharacter(Character(scalar), part: .domain)
             }
         }
-        if let bad = domain.utf8.first(where: { forbiddenInDomainASCII.contains($0) }) {
+        if let bad = domain.utf8.first(where: isForbiddenInDomain) {
             throw .forbiddenCharacter(Character(Unicode.Scalar(bad)), part: .domain)
         }
-        for label in domain.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
-            if label.isEmpty { throw .invalidDomain(raw, reason: "empty label") }
-            if label.count > 63 { throw .invalidDomain(raw, reason: "a label is longer than 63 bytes") }
+        // Label lengths, counted in one pass (splitting built an array per JID).
+        var labelLength = 0
+        for byte in domain.utf8 {
+            if byte == UInt8(ascii: ".") {
+                if labelLength == 0 { throw .invalidDomain(raw, reason: "empty label") }
+                labelLength = 0
+            } else {
+                labelLength += 1
+                if labelLength > 63 { throw .invalidDomain(raw, reason: "a label is longer than 63 bytes") }
+            }
         }
+        if labelLength == 0 { throw .invalidDomain(raw, reason: "empty label") }
         return domain
     }
 
@@ -138,8 +146,24 @@ extension JID {
         return raw
     }
 
-    private static let forbiddenInLocalpartASCII: Set<UInt8> = Set("\"&'/:<>@".utf8)
-    private static let forbiddenInDomainASCII: Set<UInt8> = Set("@/[]\\<>\"'&:".utf8)
+    /// The ASCII characters RFC 7622 forbids in a localpart (a switch: a `Set<UInt8>` hashed
+    /// every byte of every sender's address).
+    private static func isForbiddenInLocalpart(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "/"), UInt8(ascii: ":"),
+             UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "@"): true
+        default: false
+        }
+    }
+
+    /// ASCII that cannot appear in a domain name (brackets only around an IPv6 literal).
+    private static func isForbiddenInDomain(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "@"), UInt8(ascii: "/"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "\\"),
+             UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "&"), UInt8(ascii: ":"): true
+        default: false
+        }
+    }
 
     /// True when every byte is a visible ASCII character (no space, no control).
     private static func isPrintableASCII(_ text: String) -> Bool {

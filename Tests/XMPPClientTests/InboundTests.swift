@@ -44,6 +44,34 @@ import XMPPCore
         }
         #expect(recent.count < 100)
     }
+
+    @Test func countsTheBytesOfTheAnswersItKeeps() {
+        let recent = RecentAnswers(window: .seconds(10), capacity: 100, byteLimit: 10_000)
+        let start = ContinuousClock.now
+        let key = RecentAnswers.Key(sender: alice, id: "b1")
+        var answer = IQ(.result, id: "b1", to: alice).element
+        answer.append(XMLElement("x", namespace: "urn:x", text: "a < b"))
+        let written = answer.serialized(inheritedNamespace: StreamNamespace.client).utf8.count
+        #expect(recent.begin(key, payload: payload, now: start) == .start)
+        recent.finish(key, payload: payload, answer: answer)
+        #expect(recent.bytes == written)
+        // The same id with another payload replaces the entry and gives its bytes back; the
+        // finish of the replaced request then changes nothing.
+        let other = XMLElement("command", namespace: "http://jabber.org/protocol/commands", ["node": "restore"])
+        #expect(recent.begin(key, payload: other, now: start + .seconds(1)) == .start)
+        #expect(recent.bytes == 0)
+        recent.finish(key, payload: payload, answer: answer)
+        #expect(recent.bytes == 0)
+        #expect(recent.begin(key, payload: other, now: start + .seconds(2)) == .running)
+        recent.finish(key, payload: other, answer: answer)
+        recent.finish(key, payload: other, answer: IQ(.result, id: "b1", to: alice).element)
+        #expect(recent.bytes == written)
+        #expect(recent.begin(key, payload: other, now: start + .seconds(3)) == .answered(answer))
+        // Expiry gives the bytes back.
+        _ = recent.begin(RecentAnswers.Key(sender: alice, id: "later"), payload: payload, now: start + .seconds(20))
+        #expect(recent.bytes == 0)
+        #expect(recent.count == 1)
+    }
 }
 
 @Suite struct RequestScopeTests {

@@ -52,11 +52,17 @@ final class RecentAnswers: Sendable {
         let fingerprint = payload.hashValue
         return state.withLock { state in
             expire(&state, now: now)
-            if let entry = state.entries[key], entry.fingerprint == fingerprint {
-                return entry.answer.map(Lookup.answered) ?? .running
+            // A new request is the common case: the entry goes in with one lookup of the key
+            // (hashing a key costs about as much as the rest of this), and the entry it
+            // replaced is put back when it turns out to be the same request.
+            let entry = Entry(fingerprint: fingerprint, seen: now)
+            if let replaced = state.entries.updateValue(entry, forKey: key) {
+                if replaced.fingerprint == fingerprint {
+                    state.entries[key] = replaced
+                    return replaced.answer.map(Lookup.answered) ?? .running
+                }
+                state.bytes -= replaced.bytes
             }
-            if let replaced = state.entries[key] { state.bytes -= replaced.bytes }
-            state.entries[key] = Entry(fingerprint: fingerprint, seen: now)
             state.order.append((key, now))
             while state.entries.count > capacity, let oldest = state.order.popFirst() { remove(oldest, from: &state) }
             return .start
@@ -65,18 +71,22 @@ final class RecentAnswers: Sendable {
 
     func finish(_ key: Key, payload: XMLElement, answer: XMLElement) {
         let fingerprint = payload.hashValue
-        let bytes = answer.serialized(inheritedNamespace: StreamNamespace.client).utf8.count
+        let bytes = answer.serializedByteCount(inheritedNamespace: StreamNamespace.client)
         state.withLock { state in
-            guard var entry = state.entries[key], entry.fingerprint == fingerprint, entry.answer == nil else { return }
-            entry.answer = answer
-            entry.bytes = bytes
-            state.entries[key] = entry
+            guard let index = state.entries.index(forKey: key) else { return }
+            let entry = state.entries.values[index]
+            guard entry.fingerprint == fingerprint, entry.answer == nil else { return }
+            state.entries.values[index].answer = answer
+            state.entries.values[index].bytes = bytes
             state.bytes += bytes
             while state.bytes > byteLimit, let oldest = state.order.popFirst() { remove(oldest, from: &state) }
         }
     }
 
     var count: Int { state.withLock { $0.entries.count } }
+
+    /// The bytes the kept answers take as written on the stream.
+    var bytes: Int { state.withLock { $0.bytes } }
 
     private func expire(_ state: inout State, now: ContinuousClock.Instant) {
         while let oldest = state.order.first, now - oldest.seen > window {

@@ -10,8 +10,7 @@ protocol XMLByteSink {
 
 extension XMLByteSink {
     mutating func append(_ text: String) {
-        var text = text
-        text.withUTF8 { append($0) }
+        withUTF8(of: text) { append($0) }
     }
 
     mutating func append(_ text: StaticString) {
@@ -21,8 +20,7 @@ extension XMLByteSink {
     /// Appends `text` escaped as XML (see `XMLEscaping.appendEscaped`): runs that need nothing
     /// are copied whole, and only the bytes that do are rewritten.
     mutating func appendEscaped(_ text: String, inAttribute: Bool) {
-        var text = text
-        text.withUTF8 { bytes in
+        withUTF8(of: text) { bytes in
             var runStart = 0
             var index = 0
             while index < bytes.count {
@@ -38,6 +36,15 @@ extension XMLByteSink {
             if runStart < bytes.count { append(UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
     }
+}
+
+/// The UTF-8 bytes of `text`, in place where they are contiguous (always, for native strings);
+/// `withUTF8` on a copy would retain and release the storage around every piece.
+@inline(__always)
+func withUTF8<Result>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+    var text = text
+    return text.withUTF8(body)
 }
 
 /// Counts the bytes that would be written.

@@ -69,10 +69,23 @@ public enum XMLEscaping {
     @inline(__always)
     static func escape(in bytes: UnsafeBufferPointer<UInt8>, at index: Int, inAttribute: Bool) -> Escape? {
         let byte = bytes[index]
-        // Most bytes need nothing; this test keeps them out of the switch below.
-        guard byte < 0x3F || byte == 0xEF else { return nil }
+        // Most bytes need nothing; this test keeps them out of the switch below. A bit mask
+        // rather than `byte < 0x3F`, which sent digits, `/`, `:` and `.` (half of an id or a
+        // JID) there: measured with callgrind, that doubled the cost of a scan.
+        let special = byte < 64 ? (specialASCII >> UInt64(byte)) & 1 != 0 : byte == 0xEF
+        guard special else { return nil }
         return escapeSpecial(in: bytes, at: index, inAttribute: inAttribute)
     }
+
+    /// Bit n is set for the ASCII byte n that may need escaping: C0 controls, `"`, `&`, `'`,
+    /// `<` and `>`.
+    private static let specialASCII: UInt64 = {
+        var mask: UInt64 = 0xFFFF_FFFF
+        for byte in [UInt8(ascii: "\""), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "<"), UInt8(ascii: ">")] {
+            mask |= 1 << UInt64(byte)
+        }
+        return mask
+    }()
 
     private static func escapeSpecial(in bytes: UnsafeBufferPointer<UInt8>, at index: Int, inAttribute: Bool) -> Escape? {
         let byte = bytes[index]

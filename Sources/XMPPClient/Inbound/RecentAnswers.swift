@@ -21,9 +21,15 @@ final class RecentAnswers: Sendable {
         }
     }
 
+    /// What `finish` needs of a request `begin` let run: the payload is hashed once, there.
+    struct Ticket: Sendable, Equatable {
+        var key: Key
+        var fingerprint: Int
+    }
+
     enum Lookup: Sendable, Equatable {
-        /// New: run it, then `finish` with its answer.
-        case start
+        /// New: run it, then `finish` the ticket with its answer.
+        case start(Ticket)
         /// The same request is still running: its answer will serve both.
         case running
         /// Answered before: send this again.
@@ -72,22 +78,28 @@ final class RecentAnswers: Sendable {
             }
             state.order.append((key, now))
             while state.entries.count > capacity, let oldest = state.order.popFirst() { remove(oldest, from: &state) }
-            return .start
+            return .start(Ticket(key: key, fingerprint: fingerprint))
         }
     }
 
-    func finish(_ key: Key, payload: XMLElement, answer: XMLElement) {
-        let fingerprint = payload.hashValue
+    /// Keeps the answer of a request begun with `begin`, unless that request is gone (expired,
+    /// evicted, or its id reused for another payload since).
+    func finish(_ ticket: Ticket, answer: XMLElement) {
         let bytes = answer.serializedByteCount(inheritedNamespace: StreamNamespace.client)
         state.withLock { state in
-            guard let index = state.entries.index(forKey: key) else { return }
+            guard let index = state.entries.index(forKey: ticket.key) else { return }
             let entry = state.entries.values[index]
-            guard entry.fingerprint == fingerprint, entry.answer == nil else { return }
+            guard entry.fingerprint == ticket.fingerprint, entry.answer == nil else { return }
             state.entries.values[index].answer = answer
             state.entries.values[index].bytes = bytes
             state.bytes += bytes
             while state.bytes > byteLimit, let oldest = state.order.popFirst() { remove(oldest, from: &state) }
         }
+    }
+
+    /// The same, hashing the payload again; for callers that did not keep the ticket.
+    func finish(_ key: Key, payload: XMLElement, answer: XMLElement) {
+        finish(Ticket(key: key, fingerprint: payload.hashValue), answer: answer)
     }
 
     var count: Int { state.withLock { $0.entries.count } }

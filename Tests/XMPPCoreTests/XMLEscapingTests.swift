@@ -29,6 +29,12 @@ import Testing
         }
     }
 
+    @Test func theMaskOfSpecialBytesNamesTheControlsQuotesAmpersandAndBrackets() {
+        var mask: UInt64 = 0xFFFF_FFFF
+        for character in "\"&'<>".utf8 { mask |= 1 << UInt64(character) }
+        #expect(XMLEscaping.specialASCII == mask)
+    }
+
     @Test func anElementCountsTheBytesItWrites() {
         var element = XMLElement("message", namespace: "jabber:client", ["to": "a@b/c", "x": "'\t\"<"])
         element.append(XMLElement("body", namespace: "jabber:client", text: "1 < 2 \u{7}\u{FFFF} é"))

@@ -77,15 +77,10 @@ public enum XMLEscaping {
         return escapeSpecial(in: bytes, at: index, inAttribute: inAttribute)
     }
 
-    /// Bit n is set for the ASCII byte n that may need escaping: C0 controls, `"`, `&`, `'`,
-    /// `<` and `>`.
-    private static let specialASCII: UInt64 = {
-        var mask: UInt64 = 0xFFFF_FFFF
-        for byte in [UInt8(ascii: "\""), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "<"), UInt8(ascii: ">")] {
-            mask |= 1 << UInt64(byte)
-        }
-        return mask
-    }()
+    /// Bit n is set for the ASCII byte n that may need escaping: C0 controls (bits 0–31), `"`
+    /// (34), `&` (38), `'` (39), `<` (60) and `>` (62). A literal, not computed: a computed one is
+    /// initialised lazily, and the scan loop paid a `swift_once` check for every byte below 64.
+    static let specialASCII: UInt64 = 0x5000_00C4_FFFF_FFFF
 
     private static func escapeSpecial(in bytes: UnsafeBufferPointer<UInt8>, at index: Int, inAttribute: Bool) -> Escape? {
         let byte = bytes[index]

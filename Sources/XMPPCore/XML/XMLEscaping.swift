@@ -69,11 +69,16 @@ public enum XMLEscaping {
     @inline(__always)
     static func escape(in bytes: UnsafeBufferPointer<UInt8>, at index: Int, inAttribute: Bool) -> Escape? {
         let byte = bytes[index]
-        // Most bytes need nothing; this test keeps them out of the switch below. A bit mask
+        // Most bytes need nothing; these tests keep them out of the switch below. A bit mask
         // rather than `byte < 0x3F`, which sent digits, `/`, `:` and `.` (half of an id or a
-        // JID) there: measured with callgrind, that doubled the cost of a scan.
-        let special = byte < 64 ? (specialASCII >> UInt64(byte)) & 1 != 0 : byte == 0xEF
-        guard special else { return nil }
+        // JID) there: measured with callgrind, that doubled the cost of a scan. Two early
+        // exits rather than one expression, which compiled to branch-free code taking 13
+        // instructions a byte instead of 7.
+        if byte >= 64 {
+            guard byte == 0xEF else { return nil }
+        } else {
+            guard (specialASCII >> UInt64(byte)) & 1 != 0 else { return nil }
+        }
         return escapeSpecial(in: bytes, at: index, inAttribute: inAttribute)
     }
 

@@ -7,19 +7,25 @@ import XMPPCore
     let alice = (try? JID("alice@example.org/phone"))!
     let payload = XMLElement("command", namespace: "http://jabber.org/protocol/commands", ["node": "backup"])
 
-    @Test func aRequestSeenAgainJoinsItsRunThenGetsItsAnswerAgain() {
+    /// The ticket of a lookup that lets the request run.
+    func ticket(_ lookup: RecentAnswers.Lookup) -> RecentAnswers.Ticket? {
+        if case .start(let ticket) = lookup { ticket } else { nil }
+    }
+
+    @Test func aRequestSeenAgainJoinsItsRunThenGetsItsAnswerAgain() throws {
         let recent = RecentAnswers(window: .seconds(600))
         let key = RecentAnswers.Key(sender: alice, id: "r1")
         let start = ContinuousClock.now
-        #expect(recent.begin(key, payload: payload, now: start) == .start)
+        let started = try #require(ticket(recent.begin(key, payload: payload, now: start)))
+        #expect(started == RecentAnswers.Ticket(key: key, fingerprint: payload.hashValue))
         #expect(recent.begin(key, payload: payload, now: start + .seconds(1)) == .running)
         let answer = IQ(.result, id: "r1", to: alice).element
-        recent.finish(key, payload: payload, answer: answer)
+        recent.finish(started, answer: answer)
         #expect(recent.begin(key, payload: payload, now: start + .seconds(2)) == .answered(answer))
         // Another sender, or another payload under the same id, is another request.
-        #expect(recent.begin(RecentAnswers.Key(sender: (try? JID("alice@example.org/laptop"))!, id: "r1"), payload: payload, now: start) == .start)
+        #expect(ticket(recent.begin(RecentAnswers.Key(sender: (try? JID("alice@example.org/laptop"))!, id: "r1"), payload: payload, now: start)) != nil)
         let other = XMLElement("command", namespace: "http://jabber.org/protocol/commands", ["node": "restore"])
-        #expect(recent.begin(key, payload: other, now: start + .seconds(3)) == .start)
+        #expect(ticket(recent.begin(key, payload: other, now: start + .seconds(3))) != nil)
     }
 
     @Test func forgetsAfterTheWindowAndStaysBounded() {
@@ -28,7 +34,7 @@ import XMPPCore
         let key = RecentAnswers.Key(sender: alice, id: "old")
         _ = recent.begin(key, payload: payload, now: start)
         recent.finish(key, payload: payload, answer: IQ(.result, id: "old", to: alice).element)
-        #expect(recent.begin(key, payload: payload, now: start + .seconds(11)) == .start)
+        #expect(ticket(recent.begin(key, payload: payload, now: start + .seconds(11))) != nil)
         for index in 0..<1_000 {
             let key = RecentAnswers.Key(sender: alice, id: "k\(index)")
             _ = recent.begin(key, payload: payload, now: start + .seconds(12))
@@ -43,6 +49,36 @@ import XMPPCore
             recent.finish(key, payload: payload, answer: answer)
         }
         #expect(recent.count < 100)
+    }
+
+    @Test func countsTheBytesOfTheAnswersItKeeps() throws {
+        let recent = RecentAnswers(window: .seconds(10), capacity: 100, byteLimit: 10_000)
+        let start = ContinuousClock.now
+        let key = RecentAnswers.Key(sender: alice, id: "b1")
+        var answer = IQ(.result, id: "b1", to: alice).element
+        answer.append(XMLElement("x", namespace: "urn:x", text: "a < b"))
+        let written = answer.serialized(inheritedNamespace: StreamNamespace.client).utf8.count
+        let first = try #require(ticket(recent.begin(key, payload: payload, now: start)))
+        recent.finish(first, answer: answer)
+        #expect(recent.bytes == written)
+        // The same id with another payload replaces the entry and gives its bytes back; the
+        // finish of the replaced request then changes nothing.
+        let other = XMLElement("command", namespace: "http://jabber.org/protocol/commands", ["node": "restore"])
+        let second = try #require(ticket(recent.begin(key, payload: other, now: start + .seconds(1))))
+        #expect(recent.bytes == 0)
+        recent.finish(first, answer: answer)
+        recent.finish(key, payload: payload, answer: answer)
+        #expect(recent.bytes == 0)
+        #expect(recent.begin(key, payload: other, now: start + .seconds(2)) == .running)
+        recent.finish(second, answer: answer)
+        // Finished once: a second answer (through the payload, as older callers do) is ignored.
+        recent.finish(key, payload: other, answer: IQ(.result, id: "b1", to: alice).element)
+        #expect(recent.bytes == written)
+        #expect(recent.begin(key, payload: other, now: start + .seconds(3)) == .answered(answer))
+        // Expiry gives the bytes back.
+        _ = recent.begin(RecentAnswers.Key(sender: alice, id: "later"), payload: payload, now: start + .seconds(20))
+        #expect(recent.bytes == 0)
+        #expect(recent.count == 1)
     }
 }
 

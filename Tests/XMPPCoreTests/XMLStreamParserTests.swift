@@ -269,4 +269,18 @@ import Testing
         #expect(secondError == nil)
         #expect(again[1] == .element(message))
     }
+
+    /// Found by the xml-stream fuzz target: an element in the `xml` namespace was written with
+    /// that namespace as the default one, which no reader accepts.
+    @Test func anElementWithTheXMLPrefixIsWrittenWithItAndReadsBack() throws {
+        let (events, error) = parse(Self.header + "<iq type='set' id='x'><query xmlns='urn:q'><xml:x a='1'><y/></xml:x></query></iq>")
+        #expect(error == nil)
+        guard events.count == 2, case .element(let iq) = events[1] else { Issue.record("no stanza: \(events)"); return }
+        #expect(iq.child("query")?.elements.first?.namespace == StreamNamespace.xml)
+        let written = iq.serialized(inheritedNamespace: StreamNamespace.client)
+        #expect(written == "<iq type='set' id='x'><query xmlns='urn:q'><xml:x a='1'><y/></xml:x></query></iq>")
+        let (again, againError) = parse(Self.header + written)
+        #expect(againError == nil)
+        #expect(again.count == 2 && again[1] == .element(iq))
+    }
 }

@@ -47,6 +47,14 @@ public struct SkippedStanza: Sendable, Equatable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// Whether a skip report reads this attribute.
+    static func isAddressing(_ attribute: String) -> Bool {
+        switch attribute {
+        case "id", "type", "from", "to": true
+        default: false
+        }
+    }
+
     /// Reads what is kept from a start tag's name and attributes.
     init(name: String, namespace: String, attributes: [XMLAttribute], reason: Reason) {
         func value(_ attribute: String, atMost limit: Int) -> String? {

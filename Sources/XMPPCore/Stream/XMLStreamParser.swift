@@ -85,7 +85,8 @@ public final class XMLStreamParser {
             let slice = base.advanced(by: offset).assumingMemoryBound(to: CChar.self)
             builder.bytesFed(length)
             let status = xmlParseChunk(context, slice, Int32(length), 0)
-            events.append(contentsOf: builder.takeEvents())
+            // Usually one slice: its events are handed over without a copy.
+            if events.isEmpty { events = builder.takeEvents() } else { events.append(contentsOf: builder.takeEvents()) }
             if let error = builder.error ?? (status != 0 ? StreamParseError(.notWellFormed, "libxml2 status \(status)") : nil) {
                 // The stream ends here: anything completed in this chunk cannot be answered anyway.
                 failure = error

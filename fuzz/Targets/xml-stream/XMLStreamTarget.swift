@@ -7,7 +7,8 @@ import XMPPCore
 /// stream. Properties: the chunked feed gives the same events as one feed, or the same stream
 /// error where both fail (libxml2 may meet an error earlier or later depending on where a
 /// chunk ends, so one of them failing alone, or with not-well-formed, is not a fault); `reset()` starts over cleanly;
-/// every element read, written out with the serializer and read again, is the same element.
+/// every element read, written out with the serializer and read again, is the same element,
+/// and its counted size is the size of its text.
 ///
 /// Written against the public API only: `feed` returning `[StreamEvent]` and `reset`, with
 /// events other than `.element` compared as values, so new kinds of event keep it compiling.
@@ -49,7 +50,10 @@ public func fuzzXMLStream(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         if case .opened(let header) = event { header.contentNamespace } else { nil }
     }.first ?? ""
     for case .element(let element) in whole.events where declaresItsPrefixes(element, declared: ["xml", "xmlns"]) {
-        let written = StreamHeader(contentNamespace: namespace).opening + element.serialized(inheritedNamespace: namespace)
+        let serialized = element.serialized(inheritedNamespace: namespace)
+        require(element.serializedByteCount(inheritedNamespace: namespace) == serialized.utf8.count,
+                "the byte count of an element differs from its text:\n\(serialized)")
+        let written = StreamHeader(contentNamespace: namespace).opening + serialized
         let reread = StreamRun(XMLStreamParser(), [Array(written.utf8)[...]])
         let elements = reread.events.compactMap { event -> XMLElement? in if case .element(let found) = event { found } else { nil } }
         require(reread.failure == nil && elements == [element],

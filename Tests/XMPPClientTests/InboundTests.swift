@@ -28,12 +28,12 @@ import XMPPCore
         #expect(ticket(recent.begin(key, payload: other, now: start + .seconds(3))) != nil)
     }
 
-    @Test func forgetsAfterTheWindowAndStaysBounded() {
+    @Test func forgetsAfterTheWindowAndStaysBounded() throws {
         let recent = RecentAnswers(window: .seconds(10), capacity: 100, byteLimit: 10_000)
         let start = ContinuousClock.now
         let key = RecentAnswers.Key(sender: alice, id: "old")
-        _ = recent.begin(key, payload: payload, now: start)
-        recent.finish(key, payload: payload, answer: IQ(.result, id: "old", to: alice).element)
+        let old = try #require(ticket(recent.begin(key, payload: payload, now: start)))
+        recent.finish(old, answer: IQ(.result, id: "old", to: alice).element)
         #expect(ticket(recent.begin(key, payload: payload, now: start + .seconds(11))) != nil)
         for index in 0..<1_000 {
             let key = RecentAnswers.Key(sender: alice, id: "k\(index)")
@@ -43,10 +43,10 @@ import XMPPCore
         // Large answers: the byte limit holds.
         for index in 0..<50 {
             let key = RecentAnswers.Key(sender: alice, id: "big\(index)")
-            _ = recent.begin(key, payload: payload, now: start + .seconds(13))
+            let big = try #require(ticket(recent.begin(key, payload: payload, now: start + .seconds(13))))
             var answer = IQ(.result, id: "big\(index)", to: alice).element
             answer.append(XMLElement("x", namespace: "urn:x", text: String(repeating: "a", count: 1_000)))
-            recent.finish(key, payload: payload, answer: answer)
+            recent.finish(big, answer: answer)
         }
         #expect(recent.count < 100)
     }
@@ -67,12 +67,11 @@ import XMPPCore
         let second = try #require(ticket(recent.begin(key, payload: other, now: start + .seconds(1))))
         #expect(recent.bytes == 0)
         recent.finish(first, answer: answer)
-        recent.finish(key, payload: payload, answer: answer)
         #expect(recent.bytes == 0)
         #expect(recent.begin(key, payload: other, now: start + .seconds(2)) == .running)
         recent.finish(second, answer: answer)
-        // Finished once: a second answer (through the payload, as older callers do) is ignored.
-        recent.finish(key, payload: other, answer: IQ(.result, id: "b1", to: alice).element)
+        // Finished once: a second answer is ignored.
+        recent.finish(second, answer: IQ(.result, id: "b1", to: alice).element)
         #expect(recent.bytes == written)
         #expect(recent.begin(key, payload: other, now: start + .seconds(3)) == .answered(answer))
         // Expiry gives the bytes back.

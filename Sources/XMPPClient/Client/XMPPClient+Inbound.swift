@@ -143,10 +143,10 @@ extension XMPPClient {
         case .run(let handler, let request):
             let key = RecentAnswers.Key(sender: requester, id: tracking.requestID)
             switch recentAnswers.begin(key, payload: request.payload) {
-            case .start:
+            case .start(let ticket):
                 requests.spawn {
                     let answer = await self.router.run(handler, request)
-                    self.recentAnswers.finish(key, payload: request.payload, answer: answer.element)
+                    self.recentAnswers.finish(ticket, answer: answer.element)
                     self.deliver(answer, tracking: tracking)
                 }
             case .running:

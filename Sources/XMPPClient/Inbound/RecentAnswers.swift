@@ -97,11 +97,6 @@ final class RecentAnswers: Sendable {
         }
     }
 
-    /// The same, hashing the payload again; for callers that did not keep the ticket.
-    func finish(_ key: Key, payload: XMLElement, answer: XMLElement) {
-        finish(Ticket(key: key, fingerprint: payload.hashValue), answer: answer)
-    }
-
     var count: Int { state.withLock { $0.entries.count } }
 
     /// The bytes the kept answers take as written on the stream.

@@ -9,14 +9,25 @@ import Synchronization
 public final class EventBroadcaster<Event: Sendable>: Sendable {
     public typealias Filter = @Sendable (Event) -> Bool
 
-    private struct Subscriber {
-        var continuation: AsyncStream<Event>.Continuation
-        var wants: Filter?
+    /// A class: copied out of the list as a reference, where a generic struct went through
+    /// value witnesses and metadata look-ups for each subscriber on every event.
+    private final class Subscriber: Sendable {
+        let token: Int
+        let continuation: AsyncStream<Event>.Continuation
+        let wants: Filter?
+
+        init(token: Int, continuation: AsyncStream<Event>.Continuation, wants: Filter?) {
+            self.token = token
+            self.continuation = continuation
+            self.wants = wants
+        }
     }
 
     private struct State {
         var nextToken = 0
-        var subscribers: [Int: Subscriber] = [:]
+        /// An array, so `yield` takes the list by reference (a dictionary's values were copied
+        /// into a new array on every event).
+        var subscribers: [Subscriber] = []
     }
 
     private let state = Mutex(State())
@@ -31,24 +42,24 @@ public final class EventBroadcaster<Event: Sendable>: Sendable {
         let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
         let token = state.withLock { state in
             defer { state.nextToken += 1 }
-            state.subscribers[state.nextToken] = Subscriber(continuation: continuation, wants: wants)
+            state.subscribers.append(Subscriber(token: state.nextToken, continuation: continuation, wants: wants))
             return state.nextToken
         }
         continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: token) }
+            self?.state.withLock { $0.subscribers.removeAll { $0.token == token } }
         }
         return stream
     }
 
     public func yield(_ event: Event) {
-        let subscribers = state.withLock { Array($0.subscribers.values) }
+        let subscribers = state.withLock { $0.subscribers }
         for subscriber in subscribers where subscriber.wants?(event) ?? true { subscriber.continuation.yield(event) }
     }
 
     public func finish() {
         let subscribers = state.withLock { state in
             defer { state.subscribers.removeAll() }
-            return Array(state.subscribers.values)
+            return state.subscribers
         }
         for subscriber in subscribers { subscriber.continuation.finish() }
     }

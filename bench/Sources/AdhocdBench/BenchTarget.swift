@@ -45,15 +45,19 @@ final class BenchTarget: @unchecked Sendable {
         for _ in 0..<50 { try await BenchRequests.ping(first, jid) }
         var pings = Samples()
         var cpu = probe.cpuSeconds()
+        var system = probe.cpuTimes().system
         for _ in 0..<samples { pings.append(try await timed { try await BenchRequests.ping(first, jid) }) }
         figures.pingCPU = (probe.cpuSeconds() - cpu) / Double(samples)
+        figures.pingSystemCPU = (probe.cpuTimes().system - system) / Double(samples)
         figures.pings = pings
 
         for _ in 0..<50 { try await BenchRequests.runCommand(first, jid, node: node) }
         var sequential = Samples()
         cpu = probe.cpuSeconds()
+        system = probe.cpuTimes().system
         for _ in 0..<samples { sequential.append(try await timed { try await BenchRequests.runCommand(first, jid, node: node) }) }
         figures.commandCPU = (probe.cpuSeconds() - cpu) / Double(samples)
+        figures.commandSystemCPU = (probe.cpuTimes().system - system) / Double(samples)
         figures.sequential = sequential
 
         let peak = Mutex(probe.residentBytes())
@@ -106,8 +110,11 @@ struct TargetFigures {
     var idleWakeups = 0
     var pings = Samples()
     var pingCPU = Double.nan
+    /// The share of `pingCPU` spent in the kernel (sockets, epoll, scheduling).
+    var pingSystemCPU = Double.nan
     var sequential = Samples()
     var commandCPU = Double.nan
+    var commandSystemCPU = Double.nan
     var loaded = Samples()
     var loadedCPU = Double.nan
     var loadedRate = Double.nan

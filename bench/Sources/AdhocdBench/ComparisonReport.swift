@@ -30,12 +30,14 @@ struct ComparisonReport {
         row("anonymous idle (heap, stacks)", { Double($0.idle.anonymous) }, megabytes)
         row("ping round trip p50", { $0.pings.p50 }, Report.micros)
         row("CPU per XEP-0199 ping", \.pingCPU, Report.micros, target: "≤ 35 µs", met: { mine, _ in mine <= 35e-6 })
+        row("  of it in the kernel (system time)", \.pingSystemCPU, Report.micros)
         row("command p50 / p99, 1 connection", { $0.sequential.p50 }, Report.micros)
         row("  p99", { $0.sequential.p99 }, Report.micros)
         row("command p50 ÷ two ping round trips", { $0.sequential.p50 / (2 * $0.pings.p50) }, { Report.decimal($0, places: 2) },
             target: "≤ 1.10", met: { mine, _ in mine <= 1.10 })
         row("CPU per two-stage command, 1 connection", \.commandCPU, Report.micros, target: "≤ 100 µs; peer ≥ 10×",
             met: { mine, theirs in mine <= 100e-6 && (theirs.map { $0 / mine >= 10 } ?? true) })
+        row("  of it in the kernel (system time)", \.commandSystemCPU, Report.micros)
         row("command p50, \(clients) connections", { $0.loaded.p50 }, Report.micros)
         row("command p99, \(clients) connections", { $0.loaded.p99 }, Report.micros)
         row("commands per second, \(clients) connections", \.loadedRate, { "\(Int($0))" })

@@ -8,11 +8,18 @@ struct ProcessProbe: Sendable {
 
     /// User plus system CPU seconds (/proc/PID/stat fields 14 and 15), all threads.
     func cpuSeconds() -> Double {
-        guard let text = ProcFile.read("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return 0 }
+        let times = cpuTimes()
+        return times.user + times.system
+    }
+
+    /// User and system (kernel, on the process's behalf) CPU seconds, all threads.
+    func cpuTimes() -> (user: Double, system: Double) {
+        guard let text = ProcFile.read("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return (0, 0) }
         // Fields after the command name (which may contain spaces) start at field 3.
         let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return (0, 0) }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (user / ticks, system / ticks)
     }
 
     /// VmRSS from /proc/PID/status, in bytes: everything resident, shared code pages included.

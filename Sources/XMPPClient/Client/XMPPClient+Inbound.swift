@@ -161,7 +161,7 @@ extension XMPPClient {
     /// Sends an answer on whatever stream carries the session now: the one the request came
     /// on, a resumed one, or a new one (it is addressed to the requester's full JID).
     func deliver(_ answer: IQ, tracking: AnswerTracking) {
-        driver.send(answer.element, answering: tracking).whenFailure { [logger] error in
+        driver.send(answer.element, answering: tracking) { [logger] error in
             logger.warning("an answer could not be sent", metadata: [
                 "to": "\(tracking.requester)", "id": "\(tracking.requestID)", "error": "\(error)",
             ])

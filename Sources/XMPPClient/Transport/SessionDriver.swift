@@ -172,6 +172,20 @@ final class SessionDriver: Sendable {
         return eventLoop.makeCompletedFuture { try hand(element, answering: answer) }
     }
 
+    /// The same for a caller that only wants to hear of a refusal: no future is made, which on
+    /// the loop (an answer to a request just read) is most of the cost of handing one over.
+    func send(_ element: XMLElement, answering answer: AnswerTracking?, ifRefused refused: @escaping @Sendable (any Error) -> Void) {
+        guard eventLoop.inEventLoop else {
+            eventLoop.execute { [self] in send(element, answering: answer, ifRefused: refused) }
+            return
+        }
+        do {
+            try hand(element, answering: answer)
+        } catch {
+            refused(error)
+        }
+    }
+
     private func hand(_ element: XMLElement, answering answer: AnswerTracking?) throws {
         let stanza = OutgoingStanza(element: element, answer: answer, queuedAt: .now)
         let (result, actions) = state.machine.send(stanza, at: .now)

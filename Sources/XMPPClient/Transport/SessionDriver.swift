@@ -163,8 +163,8 @@ final class SessionDriver: Sendable {
     /// Hands a stanza to the session; fails when it was refused (not connected and nothing to
     /// resume, over the budget, outbox full, shutting down).
     func send(_ element: XMLElement, answering answer: AnswerTracking? = nil) -> EventLoopFuture<Void> {
-        // On the loop (an answer decided where the stream is read, a task on the loop's
-        // executor) it is handed over at once: the machine is never mid-event here, as
+        // On the loop (an answer decided where the stream is read, a task running on the
+        // loop's thread) it is handed over at once: the machine is never mid-event here, as
         // `perform` runs after `handle` returns.
         guard eventLoop.inEventLoop else {
             return eventLoop.submit { [self] () throws -> Void in try hand(element, answering: answer) }

@@ -69,7 +69,11 @@ extension ClientSession {
             if element.namespace == StreamManagement.namespace, element.name == "enabled" || element.name == "failed" {
                 enablingAnswer(element)
             } else {
-                receiveOnline(element)
+                // Sent before the server's <enabled/>, so not in its count (XEP-0198 §4: it
+                // starts counting when it sends <enabled/>): counted here, our 'h' ran ahead of
+                // the server's and Prosody ended the stream ("acknowledged more stanzas than
+                // sent"), as happened when a contact's ping arrived right after binding.
+                receiveOnline(element, counted: false)
             }
         case .online:
             receiveOnline(element)

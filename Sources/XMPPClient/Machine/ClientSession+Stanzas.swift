@@ -6,7 +6,8 @@ import XMPPCore
 extension ClientSession {
     // MARK: Inbound
 
-    mutating func receiveOnline(_ element: XMLElement) {
+    /// `counted`: false for a stanza that precedes the server's `<enabled/>`.
+    mutating func receiveOnline(_ element: XMLElement, counted: Bool = true) {
         if element.namespace == StreamManagement.namespace {
             switch element.name {
             case "r":
@@ -24,7 +25,7 @@ extension ClientSession {
             return
         }
         guard Self.isStanza(name: element.name, namespace: element.namespace) else { return }
-        management.countInbound()
+        if counted { management.countInbound() }
         if let id = keepalivePingID, element.name == "iq", element[attribute: "id"] == id, isFromOurServer(element) {
             keepalivePingID = nil
             cancel(.ackTimeout)

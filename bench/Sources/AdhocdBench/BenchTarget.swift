@@ -44,20 +44,16 @@ final class BenchTarget: @unchecked Sendable {
         let first = connections[0]
         for _ in 0..<50 { try await BenchRequests.ping(first, jid) }
         var pings = Samples()
-        var cpu = probe.cpuSeconds()
-        var system = probe.cpuTimes().system
+        var before = probe.cpuTimes()
         for _ in 0..<samples { pings.append(try await timed { try await BenchRequests.ping(first, jid) }) }
-        figures.pingCPU = (probe.cpuSeconds() - cpu) / Double(samples)
-        figures.pingSystemCPU = (probe.cpuTimes().system - system) / Double(samples)
+        (figures.pingCPU, figures.pingSystemCPU) = Self.perRequest(from: before, to: probe.cpuTimes(), samples)
         figures.pings = pings
 
         for _ in 0..<50 { try await BenchRequests.runCommand(first, jid, node: node) }
         var sequential = Samples()
-        cpu = probe.cpuSeconds()
-        system = probe.cpuTimes().system
+        before = probe.cpuTimes()
         for _ in 0..<samples { sequential.append(try await timed { try await BenchRequests.runCommand(first, jid, node: node) }) }
-        figures.commandCPU = (probe.cpuSeconds() - cpu) / Double(samples)
-        figures.commandSystemCPU = (probe.cpuTimes().system - system) / Double(samples)
+        (figures.commandCPU, figures.commandSystemCPU) = Self.perRequest(from: before, to: probe.cpuTimes(), samples)
         figures.sequential = sequential
 
         let peak = Mutex(probe.residentBytes())
@@ -70,7 +66,7 @@ final class BenchTarget: @unchecked Sendable {
             }
         }
         defer { sampler.cancel() }
-        cpu = probe.cpuSeconds()
+        let cpu = probe.cpuSeconds()
         let (loaded, elapsed) = try await Self.concurrentCommands(connections, jid, node: node, duration: duration)
         figures.loadedCPU = (probe.cpuSeconds() - cpu) / Double(max(1, loaded.count))
         figures.loaded = loaded
@@ -78,6 +74,14 @@ final class BenchTarget: @unchecked Sendable {
         figures.peakResident = peak.withLock { $0 }
         try await Task.sleep(for: .seconds(1))
         figures.afterLoad = probe.memory()
+    }
+
+    /// CPU seconds per request between two readings: in all, and of it in the kernel.
+    private static func perRequest(
+        from before: (user: Double, system: Double), to after: (user: Double, system: Double), _ requests: Int
+    ) -> (total: Double, system: Double) {
+        let count = Double(requests)
+        return ((after.user + after.system - before.user - before.system) / count, (after.system - before.system) / count)
     }
 
     /// Every connection running the command in a loop until `duration` is over: the latencies

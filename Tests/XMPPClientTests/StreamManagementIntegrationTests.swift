@@ -122,6 +122,35 @@ struct StreamManagementIntegrationTests {
             }
         }
     }
+
+    /// Prosody writes with Nagle's algorithm on: a stanza it has for us waits until its last
+    /// small write (the `<a/>` to our ack request, which we answer with no data) is ACKed. The
+    /// bot asks the kernel to ACK such a read at once; with the kernel's delayed ACK instead,
+    /// every eighth ping below (the bot asks for an ack after eight unacknowledged stanzas)
+    /// would take 40 ms more.
+    @Test func aStanzaAfterTheServersAckIsNotHeldBehindIt() async throws {
+        try await withProsody(accounts: Self.accounts) { sandbox in
+            let bot = makeClient(sandbox, account: "bot", password: "botpw")
+            let user = makeClient(sandbox, account: "user", password: "userpw")
+            try await withClients([bot, user]) { clients in
+                let session = try await clients[0].waitOnline()
+                #expect(session.streamManagement)
+                try await clients[1].waitOnline()
+                var roundTrips: [Duration] = []
+                let clock = ContinuousClock()
+                for round in 0..<48 {
+                    let started = clock.now
+                    let ping = IQ(.get, id: "back-to-back-\(round)", to: session.jid, payload: XMLElement("ping", namespace: "urn:xmpp:ping"))
+                    let pong = try await user.request(ping, timeout: .seconds(5))
+                    #expect(pong.kind == .result)
+                    roundTrips.append(clock.now - started)
+                }
+                let stalled = roundTrips.filter { $0 > .milliseconds(35) }
+                // Six or more would be stalls; fewer is a busy machine.
+                #expect(stalled.count < 4, "round trips: \(roundTrips)")
+            }
+        }
+    }
 }
 
 extension StreamManagementIntegrationTests {

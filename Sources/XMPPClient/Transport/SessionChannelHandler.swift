@@ -23,6 +23,7 @@ final class SessionChannelHandler: ChannelDuplexHandler {
     private var readsPaused = false
     private var readWithheld = false
     private var heldBack = CircularBuffer<StreamEvent>()
+    private var acknowledgement = ReadAcknowledgement()
 
     init(connectionID: Int, target: ConnectionTarget, ended: EventLoopPromise<SessionEnd>, driver: SessionDriver) {
         self.connectionID = connectionID
@@ -46,6 +47,7 @@ final class SessionChannelHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let event = unwrapInboundIn(data)
+        acknowledgement.read()
         if readsPaused || !heldBack.isEmpty {
             heldBack.append(event)
         } else {
@@ -53,15 +55,19 @@ final class SessionChannelHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Acknowledge at once what was read. Servers commonly run with Nagle's algorithm on
-    /// (Prosody does): a small element of theirs we do not answer with data (the `<a/>` to our
-    /// ack request) would otherwise wait for our delayed ACK, up to 40 ms, and hold back every
-    /// stanza queued behind it. Linux clears the flag as it goes, so it is set after each read.
+    /// Acknowledges at once what was read, unless data of ours already carried the ACK (see
+    /// `ReadAcknowledgement`). Linux clears the flag as it goes, so it is set after each read.
     func channelReadComplete(context: ChannelHandlerContext) {
+        let needsQuickACK = acknowledgement.readComplete()
         #if os(Linux)
-        try? context.channel.syncOptions?.setOption(Self.quickACK, value: 1)
+        if needsQuickACK { try? context.channel.syncOptions?.setOption(Self.quickACK, value: 1) }
         #endif
         context.fireChannelReadComplete()
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        acknowledgement.flushed()
+        context.flush()
     }
 
     #if os(Linux)
@@ -108,5 +114,35 @@ final class SessionChannelHandler: ChannelDuplexHandler {
             readWithheld = false
             context?.read()
         }
+    }
+}
+
+/// Whether a read must be acknowledged at once. Servers commonly run with Nagle's algorithm on
+/// (Prosody does): a small element of theirs we do not answer with data (the `<a/>` to our ack
+/// request, a presence) would otherwise wait for our delayed ACK, up to 40 ms, and hold back
+/// every stanza queued behind it. Asking for the ACK costs a system call and a packet of its
+/// own, so it is skipped when handling the read already wrote (a ping answered where it was
+/// read): that data carried the ACK. An answer still to come (a command's) is not counted on:
+/// a slow one would leave the server's next stanzas waiting.
+struct ReadAcknowledgement {
+    private var reading = false
+    private var wroteWhileReading = false
+
+    /// Something was read: the first call after a completed read starts a new one.
+    mutating func read() {
+        if !reading {
+            reading = true
+            wroteWhileReading = false
+        }
+    }
+
+    mutating func flushed() {
+        if reading { wroteWhileReading = true }
+    }
+
+    /// The read is over: true when the kernel must be asked to ACK it now.
+    mutating func readComplete() -> Bool {
+        defer { reading = false }
+        return !(reading && wroteWhileReading)
     }
 }

@@ -75,6 +75,9 @@ import Glibc
         #expect(started.contains(#""node":"test","via":"ad-hoc","request":"req-7","parameters""#))
         let run = try #require(started.firstMatch(of: /"run":"([0-9a-f]+)"/)?.output.1)
         // Another request's report, or another requester's, is not this run's.
+        #expect(runtime.awaitsDelivery(to: Fixture.alice, requestID: "req-7"))
+        #expect(!runtime.awaitsDelivery(to: Fixture.alice, requestID: "req-8"))
+        #expect(try !runtime.awaitsDelivery(to: JID("mallory@example.org/x"), requestID: "req-7"))
         runtime.answerDelivered(to: Fixture.alice, requestID: "req-8", delivery: "live", acknowledged: true)
         runtime.answerDelivered(to: try JID("mallory@example.org/x"), requestID: "req-7", delivery: "live", acknowledged: true)
         #expect(auditLines.count == 2)
@@ -83,6 +86,7 @@ import Glibc
         #expect(auditLines.last?.contains(#""event":"delivered","run":"\#(run)","requester":"alice@example.org/phone","node":"test""#) == true)
         #expect(auditLines.last?.hasSuffix(#""decision":"allowed","delivery":"after resumption","acknowledged":true}"#) == true)
         // Reported once only.
+        #expect(!runtime.awaitsDelivery(to: Fixture.alice, requestID: "req-7"))
         runtime.answerDelivered(to: Fixture.alice, requestID: "req-7", delivery: "live", acknowledged: true)
         #expect(auditLines.count == 3)
     }

@@ -38,10 +38,13 @@ struct EventWatcher: Service {
     let daemon: Daemon
 
     func run() async throws {
+        let runtime = daemon.commandFiles.runtime
         let events = daemon.client.events { event in
             switch event {
             case .online: true
-            case .answerDelivered(let report): report.answer.namespace == CommandNamespace.commands
+            case .answerDelivered(let report):
+                report.answer.namespace == CommandNamespace.commands
+                    && runtime.awaitsDelivery(to: report.answer.requester, requestID: report.answer.requestID)
             default: false
             }
         }

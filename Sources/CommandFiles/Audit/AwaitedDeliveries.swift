@@ -51,6 +51,13 @@ final class AwaitedDeliveries: Sendable {
         }
     }
 
+    /// Whether a run waits for this answer (expired ones included: `take` forgets them).
+    func awaits(requester: JID, requestID: String) -> Bool {
+        waiting.withLock { waiting in
+            waiting.contains { $0.delivery.requestID == requestID && $0.delivery.requester == requester }
+        }
+    }
+
     var count: Int { waiting.withLock { $0.count } }
 
     /// Entries are in the order they came, so the expired ones lead.

@@ -55,6 +55,12 @@ public final class CommandFilesRuntime: Sendable {
         auditLog.record(entry)
     }
 
+    /// Whether the delivery report of this answer is ours to record: a subscriber that asks
+    /// first is not woken for the answers of every other command (two per two-stage command).
+    public func awaitsDelivery(to requester: JID, requestID: String) -> Bool {
+        deliveries.awaits(requester: requester, requestID: requestID)
+    }
+
     /// The client reported how the answer to `requestID` from `requester` reached the server:
     /// a run of ours waiting for it gets its `delivered` line. Answers of other requests are
     /// not ours and are ignored.

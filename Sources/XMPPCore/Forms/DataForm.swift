@@ -67,6 +67,7 @@ public struct DataForm: Sendable, Equatable {
 
     public var element: XMLElement {
         var form = XMLElement("x", namespace: DataForm.namespace, ["type": kind.rawValue])
+        form.children.reserveCapacity((title == nil ? 0 : 1) + instructions.count + fields.count + (reported == nil ? 0 : 1) + items.count)
         if let title { form.append(XMLElement("title", namespace: DataForm.namespace, text: title)) }
         for line in instructions { form.append(XMLElement("instructions", namespace: DataForm.namespace, text: line)) }
         for field in fields { form.append(field.element) }

@@ -92,10 +92,13 @@ public struct FormField: Sendable, Equatable {
         var field = XMLElement("field", namespace: DataForm.namespace, [
             "var": variable, "type": type?.rawValue, "label": label,
         ])
+        let values = wireValues
+        field.children.reserveCapacity(
+            (description == nil ? 0 : 1) + (isRequired ? 1 : 0) + (validation == nil ? 0 : 1) + values.count + options.count)
         if let description { field.append(XMLElement("desc", namespace: DataForm.namespace, text: description)) }
         if isRequired { field.append(XMLElement("required", namespace: DataForm.namespace)) }
         if let validation { field.append(validation.element) }
-        for value in wireValues {
+        for value in values {
             field.append(XMLElement("value", namespace: DataForm.namespace, text: value))
         }
         for option in options {

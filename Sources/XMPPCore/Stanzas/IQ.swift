@@ -27,7 +27,10 @@ public struct IQ: Sendable, Equatable {
 
     /// The first child element other than `<error/>`: the request's or result's payload.
     public var payload: XMLElement? {
-        element.elements.first { !($0.name == "error" && $0.namespace == StreamNamespace.client) }
+        for case .element(let child) in element.children where !(child.name == "error" && child.namespace == StreamNamespace.client) {
+            return child
+        }
+        return nil
     }
 
     public var error: StanzaError? {

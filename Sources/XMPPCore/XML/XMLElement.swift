@@ -28,11 +28,13 @@ public struct XMLElement: Hashable, Sendable {
         _ attributes: KeyValuePairs<String, String?>,
         children: [XMLNode] = []
     ) {
-        self.init(
-            name, namespace: namespace,
-            attributes: attributes.compactMap { pair in pair.value.map { XMLAttribute(pair.key, $0) } },
-            children: children
-        )
+        // Sized once: `compactMap` grows its array one doubling at a time (an allocation each).
+        var present: [XMLAttribute] = []
+        present.reserveCapacity(attributes.count)
+        for (key, value) in attributes {
+            if let value { present.append(XMLAttribute(key, value)) }
+        }
+        self.init(name, namespace: namespace, attributes: present, children: children)
     }
 
     /// An element holding only text.
@@ -58,7 +60,10 @@ public struct XMLElement: Hashable, Sendable {
 
     /// The child elements, skipping text.
     public var elements: [XMLElement] {
-        children.compactMap { if case .element(let element) = $0 { element } else { nil } }
+        var elements: [XMLElement] = []
+        elements.reserveCapacity(children.count)
+        for case .element(let element) in children { elements.append(element) }
+        return elements
     }
 
     /// The first child element with this name (and namespace, when given).
@@ -72,7 +77,12 @@ public struct XMLElement: Hashable, Sendable {
 
     /// Every child element with this name (and namespace, when given).
     public func children(_ name: String, namespace: String? = nil) -> [XMLElement] {
-        elements.filter { $0.name == name && (namespace == nil || $0.namespace == namespace) }
+        var matching: [XMLElement] = []
+        for case .element(let element) in children
+        where element.name == name && (namespace == nil || element.namespace == namespace) {
+            matching.append(element)
+        }
+        return matching
     }
 
     /// The concatenated text of this element's direct text children.

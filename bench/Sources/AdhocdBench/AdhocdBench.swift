@@ -40,6 +40,7 @@ struct AdhocdBench: AsyncParsableCommand {
     @Option(help: "Concurrent client connections in the load phase.") var clients = 8
     @Option(help: "Seconds of measured load.") var duration = 10
     @Option(help: "Seconds of measured idleness (wake-ups).") var idle = 10
+    @Option(help: "The XMPP server's pid: its CPU per request is shown beside the bots'.") var serverPid: Int32?
     @Option(help: "Pings for the round-trip floor, and commands in the sequential phase.") var samples = 1000
     @Option(help: "The two-stage command to run.") var node = "echo"
     @Option(help: "Full JID of the scale bot: adhocd with a big commands.d (leave out to skip the scale phase).") var scaleBot: String?
@@ -80,15 +81,19 @@ struct AdhocdBench: AsyncParsableCommand {
         }
 
         for target in targets {
-            try await target.measureLoad(connections: clients, samples: samples, duration: .seconds(duration))
+            try await target.measureLoad(connections: clients, samples: samples, duration: .seconds(duration),
+                                         server: serverPid.map { ProcessProbe(pid: $0) })
             target.stop()
         }
 
         print("adhocd benchmark: \(samples) pings and \(samples) sequential `\(node)` commands on one connection, " +
               "then \(self.clients) connections for \(duration) s, against each bot in turn")
-        print(ComparisonReport(bot: targets[0].figures, peer: targets.count > 1 ? targets[1].figures : nil,
-                               peerName: peerName, clients: self.clients, idleSeconds: idle).render())
+        let report = ComparisonReport(bot: targets[0].figures, peer: targets.count > 1 ? targets[1].figures : nil,
+                                      peerName: peerName, clients: self.clients, idleSeconds: idle)
+        print(report.render())
         print("adhocd's responder alone per command (in process, no I/O): \(Report.micros(inProcess))")
+        print()
+        print(report.pathBreakdown())
 
         if let scaleBot, let scaleLauncher {
             let domain = accountJID.domain

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import XMPPClient
 import XMPPCore
@@ -40,20 +43,27 @@ final class BenchTarget: @unchecked Sendable {
 
     /// Sequential pings then sequential commands on one connection, then `connections` running
     /// commands for `duration`; the bot's CPU time over each phase.
-    func measureLoad(connections: [XMPPClient], samples: Int, duration: Duration) async throws {
+    /// `server`: the XMPP server's process, whose CPU per request is read beside the bot's and
+    /// this (the client's) process's: the three on a sequential request's path.
+    func measureLoad(connections: [XMPPClient], samples: Int, duration: Duration, server: ProcessProbe?) async throws {
         let first = connections[0]
+        let client = ProcessProbe(pid: getpid())
         for _ in 0..<50 { try await BenchRequests.ping(first, jid) }
         var pings = Samples()
-        var before = probe.cpuTimes()
+        var before = (probe.cpuTimes(), server?.cpuSeconds(), client.cpuSeconds())
         for _ in 0..<samples { pings.append(try await timed { try await BenchRequests.ping(first, jid) }) }
-        (figures.pingCPU, figures.pingSystemCPU) = Self.perRequest(from: before, to: probe.cpuTimes(), samples)
+        (figures.pingCPU, figures.pingSystemCPU) = Self.perRequest(from: before.0, to: probe.cpuTimes(), samples)
+        figures.pingServerCPU = server.map { ($0.cpuSeconds() - (before.1 ?? 0)) / Double(samples) } ?? .nan
+        figures.pingClientCPU = (client.cpuSeconds() - before.2) / Double(samples)
         figures.pings = pings
 
         for _ in 0..<50 { try await BenchRequests.runCommand(first, jid, node: node) }
         var sequential = Samples()
-        before = probe.cpuTimes()
+        before = (probe.cpuTimes(), server?.cpuSeconds(), client.cpuSeconds())
         for _ in 0..<samples { sequential.append(try await timed { try await BenchRequests.runCommand(first, jid, node: node) }) }
-        (figures.commandCPU, figures.commandSystemCPU) = Self.perRequest(from: before, to: probe.cpuTimes(), samples)
+        (figures.commandCPU, figures.commandSystemCPU) = Self.perRequest(from: before.0, to: probe.cpuTimes(), samples)
+        figures.commandServerCPU = server.map { ($0.cpuSeconds() - (before.1 ?? 0)) / Double(samples) } ?? .nan
+        figures.commandClientCPU = (client.cpuSeconds() - before.2) / Double(samples)
         figures.sequential = sequential
 
         let peak = Mutex(probe.residentBytes())
@@ -119,6 +129,11 @@ struct TargetFigures {
     var sequential = Samples()
     var commandCPU = Double.nan
     var commandSystemCPU = Double.nan
+    /// The server's and the benchmark client's CPU per sequential request, beside the bot's.
+    var pingServerCPU = Double.nan
+    var pingClientCPU = Double.nan
+    var commandServerCPU = Double.nan
+    var commandClientCPU = Double.nan
     var loaded = Samples()
     var loadedCPU = Double.nan
     var loadedRate = Double.nan

@@ -10,13 +10,25 @@ struct EventLoopDeadlineScheduler: DeadlineScheduler {
         self.eventLoop = eventLoop
     }
 
+    /// A scheduled callback, not a scheduled task: no promise and future are made for a result
+    /// nobody reads (one per command stage).
     func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> any ScheduledDeadline {
-        LoopTimer(scheduled: eventLoop.scheduleTask(in: TimeAmount(delay), action))
+        do {
+            return LoopTimer(callback: try eventLoop.scheduleCallback(in: TimeAmount(delay), handler: Action(run: action)))
+        } catch {
+            // Only a loop that is shutting down refuses; the process is ending with it.
+            return LoopTimer(callback: nil)
+        }
+    }
+
+    private struct Action: NIOScheduledCallbackHandler, Sendable {
+        let run: @Sendable () -> Void
+        func handleScheduledCallback(eventLoop: some EventLoop) { run() }
     }
 
     private struct LoopTimer: ScheduledDeadline {
-        let scheduled: Scheduled<Void>
-        func cancel() { scheduled.cancel() }
+        let callback: NIOScheduledCallback?
+        func cancel() { callback?.cancel() }
     }
 }
 

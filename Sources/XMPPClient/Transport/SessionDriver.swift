@@ -39,7 +39,7 @@ final class SessionDriver: Sendable {
     private final class State {
         var machine: ClientSession
         var connection: Connection?
-        var timers: [SessionTimer: Scheduled<Void>] = [:]
+        var timers: [SessionTimer: NIOScheduledCallback] = [:]
         var readsPaused = false
         /// Signed off: no connection is taken any more.
         var stopped = false
@@ -244,6 +244,23 @@ final class SessionDriver: Sendable {
         perform(state.machine.handle(event, at: .now))
     }
 
+    /// A timer of the machine's went off on the connection it was set for.
+    private struct TimerFired: NIOScheduledCallbackHandler {
+        let driver: SessionDriver
+        let timer: SessionTimer
+        let connectionID: Int?
+
+        func handleScheduledCallback(eventLoop: some EventLoop) {
+            driver.timerFired(timer, connectionID: connectionID)
+        }
+    }
+
+    private func timerFired(_ timer: SessionTimer, connectionID: Int?) {
+        guard state.connection?.id == connectionID else { return }
+        state.timers[timer] = nil
+        handle(.timerFired(timer))
+    }
+
     private func notify(_ notice: SessionNotice) {
         state.noticeHandler?(notice)
     }
@@ -286,12 +303,10 @@ final class SessionDriver: Sendable {
                 connection?.parser.restart()
             case .schedule(let timer, let delay):
                 state.timers.removeValue(forKey: timer)?.cancel()
-                let id = connection?.id
-                state.timers[timer] = eventLoop.scheduleTask(in: TimeAmount(delay)) { [self] in
-                    guard state.connection?.id == id else { return }
-                    state.timers[timer] = nil
-                    handle(.timerFired(timer))
-                }
+                // A callback, not a task: no promise and future for a result nobody reads
+                // (several per request: ack replies, ack requests, their timeouts).
+                state.timers[timer] = try? eventLoop.assumeIsolated().scheduleCallback(
+                    in: TimeAmount(delay), handler: TimerFired(driver: self, timer: timer, connectionID: connection?.id))
             case .cancelTimer(let timer):
                 state.timers.removeValue(forKey: timer)?.cancel()
             case .closeTransport:

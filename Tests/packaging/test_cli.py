@@ -223,7 +223,9 @@ def first_log_lines(adhocd, tmp_path, *args, env=None) -> list[str]:
 
 def test_journald_format_has_priorities_and_no_timestamps(adhocd, tmp_path):
     lines = first_log_lines(adhocd, tmp_path, "--log-format", "journald")
-    assert lines[0] == f"<6>adhocd: starting config={tmp_path / 'adhocd.toml'} version={run(adhocd, '--version').stdout.strip()}"
+    # executor=event-loop: the concurrency hook took, in the shipped (statically linked) binary.
+    version = run(adhocd, '--version').stdout.strip()
+    assert lines[0] == f"<6>adhocd: starting config={tmp_path / 'adhocd.toml'} executor=event-loop version={version}"
     assert any(line.startswith("<4>adhocd: connection lost or failed") for line in lines)
 
 

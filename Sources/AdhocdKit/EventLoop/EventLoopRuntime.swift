@@ -1,6 +1,7 @@
 import CConcurrencyHook
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Where adhocd's code runs: one NIO event loop thread serves both the sockets and Swift
 /// concurrency, so an incoming stanza is parsed, handled and answered without a thread hop.
@@ -20,12 +21,19 @@ public enum EventLoopRuntime {
     public static func install(threads: Int = 1) -> Bool {
         NIOSingletons.groupLoopCountSuggestion = threads
         NIOSingletons.blockingPoolThreadCountSuggestion = 1
-        return adhocd_install_global_enqueue { job in
+        let installed = adhocd_install_global_enqueue { job in
             guard let job else { return }
             let pending = PendingJob(job: job)
             MultiThreadedEventLoopGroup.singleton.any().execute { adhocd_run_job_on_generic_executor(pending.job) }
         } == 1
+        installedHook.store(installed, ordering: .relaxed)
+        return installed
     }
+
+    /// Whether `install` put Swift concurrency on the loop: the daemon says so when it starts.
+    public static var isInstalled: Bool { installedHook.load(ordering: .relaxed) }
+
+    private static let installedHook = Atomic(false)
 
     /// A job in flight to the loop; the runtime hands each to exactly one enqueue.
     private struct PendingJob: @unchecked Sendable {

@@ -29,7 +29,15 @@ struct Run: AsyncParsableCommand {
         }
         let configuration = try options.load()
         let logger = Logger(label: "adhocd")
-        logger.info("starting", metadata: ["version": "\(AdhocdVersion.current)", "config": "\(configuration.file)"])
+        // "event-loop": jobs run on the loop's thread (`EventLoopRuntime`); "thread-pool": the
+        // runtime refused the hook and every request pays thread hops.
+        let executor = EventLoopRuntime.isInstalled ? "event-loop" : "thread-pool"
+        logger.info("starting", metadata: [
+            "version": "\(AdhocdVersion.current)", "config": "\(configuration.file)", "executor": "\(executor)",
+        ])
+        if !EventLoopRuntime.isInstalled {
+            logger.warning("Swift concurrency could not be moved onto the event loop: requests pay a thread hop each way")
+        }
         try await Daemon(configuration: configuration, logger: logger).run()
         logger.info("stopped")
     }

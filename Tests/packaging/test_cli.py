@@ -3,6 +3,7 @@
 import os
 import subprocess
 import time
+from pathlib import Path
 
 from support import REPO, run, write_config
 
@@ -121,6 +122,57 @@ def test_check_passes_with_warnings(adhocd, tmp_path):
     line = config.read_text().splitlines().index('deny = ["self"]') + 1
     assert result.stderr == f"{config}:{line}: warning: commands.reload: 'self' is both allowed and denied, and deny wins — remove it from one of the lists\n"
     assert result.stdout.endswith(", 1 warning\n")
+
+
+ALIASES = """
+[[dbus]]
+service = "org.example.Thing"
+bus = "unix:path=NO_BUS"
+methods = ["Frob*"]
+
+[chat.aliases]
+st = "status"
+up = "uptme"
+frob = "dbus/org.example.Thing/org.example.Thing.Frobnicate"
+"""
+
+
+def with_aliases(tmp_path, base: str) -> Path:
+    """`base` with chat aliases (one good, one to an unknown node, one to a live D-Bus node) and
+    commands.d holding uptime.toml."""
+    config = write_config(tmp_path, base + ALIASES.replace("NO_BUS", str(tmp_path / "no-bus")))
+    definitions = tmp_path / "commands.d"
+    definitions.mkdir()
+    (definitions / "uptime.toml").write_text('name = "Uptime"\nexec = ["/usr/bin/uptime"]\n')
+    (definitions / "uptime.toml").chmod(0o644)
+    return config
+
+
+def test_check_warns_about_a_chat_alias_to_an_unknown_node(adhocd, tmp_path):
+    config = with_aliases(tmp_path, POLICY_CONFIG)
+    lines = config.read_text().splitlines()
+    up, frob = lines.index('up = "uptme"') + 1, lines.index('frob = "dbus/org.example.Thing/org.example.Thing.Frobnicate"') + 1
+    expected = [
+        f"{config}:{frob}: note: chat.aliases.frob: names 'dbus/org.example.Thing/org.example.Thing.Frobnicate', which dbus[3] makes"
+        f" from org.example.Thing (unix:path={tmp_path}/no-bus) only while that runs: it cannot be verified offline"
+        f" — adhocd dbus introspect --bus unix:path={tmp_path}/no-bus org.example.Thing lists its nodes while it runs",
+        f"{config}:{up}: warning: chat.aliases.up: names 'uptme', an unknown node (did you mean 'uptime'?); typing up runs nothing"
+        " — write 'uptime', or remove the alias",
+    ]
+    # A warning, as the other mistakes adhocd runs with: the check passes.
+    for args in ([], ["--config-only"]):
+        result = run(adhocd, "check", *args, "--config", config)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.splitlines() == expected
+        assert result.stdout.startswith(f"{config}: OK (") and result.stdout.endswith(", 1 warning, 1 note\n")
+
+    # In the journal (ExecStartPre), the note is a notice.
+    log = tmp_path / "check.log"
+    with open(log, "w") as stderr:
+        status = os.fstat(stderr.fileno())
+        environment = dict(os.environ, JOURNAL_STREAM=f"{status.st_dev}:{status.st_ino}")
+        assert subprocess.run([str(adhocd), "check", "--config", str(config)], stderr=stderr, env=environment).returncode == 0
+    assert [line[:3] for line in log.read_text().splitlines()] == ["<5>", "<4>"]
 
 
 def test_check_gives_problems_their_level_in_the_journal(adhocd, tmp_path):

@@ -1,6 +1,7 @@
 """`adhocd check`, `adhocd commands` and the log formats, through the real binary."""
 
 import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -271,6 +272,35 @@ def first_log_lines(adhocd, tmp_path, *args, env=None) -> list[str]:
             process.terminate()
             process.wait(timeout=20)
     return log.read_text().splitlines()
+
+
+def test_the_daemon_warns_once_per_bad_alias_at_start_and_reload(adhocd, tmp_path):
+    config = with_aliases(tmp_path, UNREACHABLE + f'\n[commands_d]\naudit_log = "{tmp_path / "audit.jsonl"}"\n')
+    warning = "chat alias 'up' names 'uptme', an unknown node (did you mean 'uptime'?); typing up runs nothing — write 'uptime'"
+    log = tmp_path / "adhocd.log"
+
+    def wait_for(text: str, count: int = 1) -> str:
+        deadline = time.monotonic() + 20
+        while log.read_text().count(text) < count:
+            assert time.monotonic() < deadline and process.poll() is None, f"no {text!r} in:\n{log.read_text()}"
+            time.sleep(0.1)
+        return log.read_text()
+
+    with open(log, "w") as stderr:
+        environment = {key: value for key, value in os.environ.items() if key != "JOURNAL_STREAM"}
+        process = subprocess.Popen([str(adhocd), "run", "--config", str(config), "--log-format", "plain"], stderr=stderr, env=environment)
+        try:
+            started = wait_for("connection lost or failed")
+            assert started.count(warning) == 1, started
+            assert all(" warning adhocd: " in line for line in started.splitlines() if "chat alias" in line), started
+            # The good alias and the one only the live service can confirm are not warned about.
+            assert started.count("chat alias") == 1, started
+            process.send_signal(signal.SIGHUP)
+            reloaded = wait_for("Reloaded")
+            assert reloaded.count(warning) == 2 and reloaded.count("chat alias") == 2, reloaded
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
 
 
 def test_journald_format_has_priorities_and_no_timestamps(adhocd, tmp_path):

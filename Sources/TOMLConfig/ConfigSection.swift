@@ -77,6 +77,12 @@ public func isLikelyTypo(_ text: String, of key: String) -> Bool {
     text != key && editDistance(text, key) <= max(1, key.count / 4)
 }
 
+/// The candidate `text` is most likely a misspelling of, if any is close enough: the nearest,
+/// the first of those as near.
+public func closestMatch(to text: String, among candidates: some Sequence<String>) -> String? {
+    candidates.filter { isLikelyTypo(text, of: $0) }.min { editDistance(text, $0) < editDistance(text, $1) }
+}
+
 /// Edits (insert, delete, replace, swap two neighbours) from one key to another, for
 /// "did you mean" on short key names.
 func editDistance(_ first: String, _ second: String) -> Int {

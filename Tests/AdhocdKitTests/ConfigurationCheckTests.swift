@@ -155,6 +155,52 @@ import TOMLConfig
         #expect(report.summary.hasSuffix(", 2 warnings"))
     }
 
+    @Test func chatAliasesToUnknownNodesAreWarningsOnTheirLines() throws {
+        let file = try ConfigFile(Self.good + """
+
+        [[dbus]]
+        service = "org.example.Thing"
+        methods = ["Frob*"]
+
+        [chat.aliases]
+        pause = "mpris/remote action=play-pause"
+        Up = "uptme"
+        uptime = "uptime"
+        backup = "backup"
+        frob = "dbus/org.example.Thing/org.example.Thing.Frobnicate"
+        """)
+        let commands = file.directory + "/commands.d"
+        try FileManager.default.createDirectory(atPath: commands, withIntermediateDirectories: false)
+        try "name = \"Uptime\"\nexec = [\"/usr/bin/uptime\"]\n".write(toFile: commands + "/uptime.toml", atomically: true, encoding: .utf8)
+        try "name = \"Backup\"\nexec = [\"/usr/bin/true\"]\noutput = \"html\"\n".write(toFile: commands + "/backup.toml", atomically: true, encoding: .utf8)
+
+        let report = ConfigurationCheck().run(file: file.path)
+        #expect(report.problems.map(\.description) == [
+            "\(file.path):17: warning: chat.aliases.up: names 'uptme', an unknown node (did you mean 'uptime'?); typing up runs nothing — write 'uptime', or remove the alias",
+            "\(file.path):19: warning: chat.aliases.backup: names 'backup', which \(commands)/backup.toml would define, but adhocd skips that file for an error; typing backup runs nothing — fix the file (adhocd check lists its error), or remove the alias",
+            "\(file.path):20: note: chat.aliases.frob: names 'dbus/org.example.Thing/org.example.Thing.Frobnicate', which dbus[2] makes from org.example.Thing (session bus) only while that runs: it cannot be verified offline — adhocd dbus introspect --bus session org.example.Thing lists its nodes while it runs",
+            "\(commands)/backup.toml:3: output: \"html\" is not an output style; use \"text\", \"table\" or \"none\"",
+        ])
+        // The daemon would start and run every alias but these two: warnings, as for the other
+        // mistakes that leave it running; the error is the skipped file's.
+        #expect(report.warnings.count == 2 && report.notes.count == 1 && report.errors.count == 1)
+        #expect(!report.preventsStart)
+        #expect(report.summary.hasSuffix("1 file in \(commands) would be skipped), 1 error, 2 warnings, 1 note"))
+    }
+
+    @Test func anInlineAliasTableIsPointedAtAndChatOffIsNotJudged() throws {
+        let file = try ConfigFile(Self.good + """
+
+        [chat]
+        aliases = { st = "stauts" }
+        """)
+        #expect(ConfigurationCheck().run(file: file.path).problems.map(\.description) == [
+            "\(file.path):12: warning: chat.aliases.st: names 'stauts', an unknown node (did you mean 'status'?); typing st runs nothing — write 'status', or remove the alias",
+        ])
+        let off = try ConfigFile(Self.good + "\n[chat]\nenabled = false\naliases = { st = \"stauts\" }\n")
+        #expect(ConfigurationCheck().run(file: off.path).problems.isEmpty)
+    }
+
     @Test func moreSourcesPlugIn() throws {
         let file = try ConfigFile(Self.good)
         // The shape a commands.d source takes: problems in files of its own.

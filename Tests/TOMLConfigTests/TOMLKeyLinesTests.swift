@@ -90,6 +90,13 @@ import Testing
         #expect(!isLikelyTypo("host", of: "port"))
     }
 
+    @Test func theClosestCandidateIsSuggestedWhenNearEnough() {
+        #expect(closestMatch(to: "mpris/remot", among: ["status", "mpris/remote", "mpris/remote-2"]) == "mpris/remote")
+        #expect(closestMatch(to: "statu", among: ["status", "statue"]) == "status")
+        #expect(closestMatch(to: "backup", among: ["status", "reload"]) == nil)
+        #expect(closestMatch(to: "status", among: ["status"]) == nil)
+    }
+
     @Test func editDistanceCountsEdits() {
         #expect(editDistance("jid", "jdi") == 1)
         #expect(editDistance("kitten", "sitting") == 3)

@@ -1,8 +1,10 @@
 """`adhocd check`, `adhocd commands` and the log formats, through the real binary."""
 
 import os
+import signal
 import subprocess
 import time
+from pathlib import Path
 
 from support import REPO, run, write_config
 
@@ -123,6 +125,57 @@ def test_check_passes_with_warnings(adhocd, tmp_path):
     assert result.stdout.endswith(", 1 warning\n")
 
 
+ALIASES = """
+[[dbus]]
+service = "org.example.Thing"
+bus = "unix:path=NO_BUS"
+methods = ["Frob*"]
+
+[chat.aliases]
+st = "status"
+up = "uptme"
+frob = "dbus/org.example.Thing/org.example.Thing.Frobnicate"
+"""
+
+
+def with_aliases(tmp_path, base: str) -> Path:
+    """`base` with chat aliases (one good, one to an unknown node, one to a live D-Bus node) and
+    commands.d holding uptime.toml."""
+    config = write_config(tmp_path, base + ALIASES.replace("NO_BUS", str(tmp_path / "no-bus")))
+    definitions = tmp_path / "commands.d"
+    definitions.mkdir()
+    (definitions / "uptime.toml").write_text('name = "Uptime"\nexec = ["/usr/bin/uptime"]\n')
+    (definitions / "uptime.toml").chmod(0o644)
+    return config
+
+
+def test_check_warns_about_a_chat_alias_to_an_unknown_node(adhocd, tmp_path):
+    config = with_aliases(tmp_path, POLICY_CONFIG)
+    lines = config.read_text().splitlines()
+    up, frob = lines.index('up = "uptme"') + 1, lines.index('frob = "dbus/org.example.Thing/org.example.Thing.Frobnicate"') + 1
+    expected = [
+        f"{config}:{frob}: note: chat.aliases.frob: names 'dbus/org.example.Thing/org.example.Thing.Frobnicate', which dbus[3] makes"
+        f" from org.example.Thing (unix:path={tmp_path}/no-bus) only while that runs: it cannot be verified offline"
+        f" — adhocd dbus introspect --bus unix:path={tmp_path}/no-bus org.example.Thing lists its nodes while it runs",
+        f"{config}:{up}: warning: chat.aliases.up: names 'uptme', an unknown node (did you mean 'uptime'?); typing up runs nothing"
+        " — write 'uptime', or remove the alias",
+    ]
+    # A warning, as the other mistakes adhocd runs with: the check passes.
+    for args in ([], ["--config-only"]):
+        result = run(adhocd, "check", *args, "--config", config)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.splitlines() == expected
+        assert result.stdout.startswith(f"{config}: OK (") and result.stdout.endswith(", 1 warning, 1 note\n")
+
+    # In the journal (ExecStartPre), the note is a notice.
+    log = tmp_path / "check.log"
+    with open(log, "w") as stderr:
+        status = os.fstat(stderr.fileno())
+        environment = dict(os.environ, JOURNAL_STREAM=f"{status.st_dev}:{status.st_ino}")
+        assert subprocess.run([str(adhocd), "check", "--config", str(config)], stderr=stderr, env=environment).returncode == 0
+    assert [line[:3] for line in log.read_text().splitlines()] == ["<5>", "<4>"]
+
+
 def test_check_gives_problems_their_level_in_the_journal(adhocd, tmp_path):
     """As the unit's ExecStartPre its standard error is the journal: lines carry <N>."""
     config = write_config(tmp_path, POLICY_CONFIG.replace('resource = "home"', 'resource = "home"\nport = 0'))
@@ -219,6 +272,35 @@ def first_log_lines(adhocd, tmp_path, *args, env=None) -> list[str]:
             process.terminate()
             process.wait(timeout=20)
     return log.read_text().splitlines()
+
+
+def test_the_daemon_warns_once_per_bad_alias_at_start_and_reload(adhocd, tmp_path):
+    config = with_aliases(tmp_path, UNREACHABLE + f'\n[commands_d]\naudit_log = "{tmp_path / "audit.jsonl"}"\n')
+    warning = "chat alias 'up' names 'uptme', an unknown node (did you mean 'uptime'?); typing up runs nothing — write 'uptime'"
+    log = tmp_path / "adhocd.log"
+
+    def wait_for(text: str, count: int = 1) -> str:
+        deadline = time.monotonic() + 20
+        while log.read_text().count(text) < count:
+            assert time.monotonic() < deadline and process.poll() is None, f"no {text!r} in:\n{log.read_text()}"
+            time.sleep(0.1)
+        return log.read_text()
+
+    with open(log, "w") as stderr:
+        environment = {key: value for key, value in os.environ.items() if key != "JOURNAL_STREAM"}
+        process = subprocess.Popen([str(adhocd), "run", "--config", str(config), "--log-format", "plain"], stderr=stderr, env=environment)
+        try:
+            started = wait_for("connection lost or failed")
+            assert started.count(warning) == 1, started
+            assert all(" warning adhocd: " in line for line in started.splitlines() if "chat alias" in line), started
+            # The good alias and the one only the live service can confirm are not warned about.
+            assert started.count("chat alias") == 1, started
+            process.send_signal(signal.SIGHUP)
+            reloaded = wait_for("Reloaded")
+            assert reloaded.count(warning) == 2 and reloaded.count("chat alias") == 2, reloaded
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
 
 
 def test_journald_format_has_priorities_and_no_timestamps(adhocd, tmp_path):

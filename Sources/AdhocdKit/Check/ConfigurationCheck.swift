@@ -28,8 +28,9 @@ public struct ConfigurationCheck: Sendable {
         self.sources = sources
     }
 
-    /// The configuration file alone.
-    public static let configurationSources: [Source] = [.readerWarnings, .ruleConflicts, .busChoices, .notifyRecipients]
+    /// The problems of the configuration file alone (commands.d is read only for the nodes chat
+    /// aliases may name; its files' problems are `commandFiles`'s).
+    public static let configurationSources: [Source] = [.readerWarnings, .ruleConflicts, .busChoices, .notifyRecipients, .chatAliases]
     public static let standardSources: [Source] = configurationSources + [.commandFiles]
 
     public func run(file: String) -> ConfigurationReport {
@@ -99,6 +100,7 @@ public struct ConfigurationReport: Sendable {
 
     public var errors: [ConfigurationProblem] { problems.filter { $0.severity == .error } }
     public var warnings: [ConfigurationProblem] { problems.filter { $0.severity == .warning } }
+    public var notes: [ConfigurationProblem] { problems.filter { $0.severity == .note } }
     public var hasErrors: Bool { configuration == nil || !errors.isEmpty }
     /// Errors that stop adhocd from starting: those of the configuration file itself. Errors in
     /// other files (commands.d) only cost the command that file defines.
@@ -106,7 +108,7 @@ public struct ConfigurationReport: Sendable {
 
     /// One line: OK with what the file sets up, or how many errors.
     public var summary: String {
-        let counts = [Self.count(errors.count, "error"), Self.count(warnings.count, "warning")].compactMap { $0 }
+        let counts = [Self.count(errors.count, "error"), Self.count(warnings.count, "warning"), Self.count(notes.count, "note")].compactMap { $0 }
         guard let configuration, !preventsStart else {
             return "\(file): \(counts.joined(separator: ", ")); adhocd would not start with it"
         }

@@ -7,6 +7,9 @@ public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible
         case error
         /// adhocd runs, but probably not as meant.
         case warning
+        /// Not a problem as far as can be told offline, but something only the running daemon
+        /// can confirm (a node that introspection makes while its service runs).
+        case note
     }
 
     public var severity: Severity
@@ -25,12 +28,18 @@ public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible
         self.fix = fix
     }
 
-    /// The level journald records it at (sd-daemon(3)): err or warning.
-    public var syslogPriority: Int { severity == .error ? 3 : 4 }
+    /// The level journald records it at (sd-daemon(3)): err, warning or notice.
+    public var syslogPriority: Int {
+        switch severity {
+        case .error: 3
+        case .warning: 4
+        case .note: 5
+        }
+    }
 
     public var description: String {
         let place = line.map { "\(file):\($0)" } ?? file
-        let label = severity == .warning ? "warning: " : ""
+        let label = severity == .error ? "" : "\(severity.rawValue): "
         return "\(place): \(label)\(problem)" + (fix.map { " — \($0)" } ?? "")
     }
 }

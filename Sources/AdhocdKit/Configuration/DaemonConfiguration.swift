@@ -50,6 +50,12 @@ public struct DaemonConfiguration: Sendable {
     /// Built-ins that stay off unless a section enables them.
     static let disabledByDefault: Set<String> = ["echo"]
 
+    /// commands.d as the daemon reads it, for the offline tools (`check`, `commands`).
+    var commandDirectory: CommandDirectory {
+        CommandDirectory(
+            path: commandFiles.directory, reader: DefinitionReader(isRoot: geteuid() == 0), reservedNodes: Set(Self.builtinNames))
+    }
+
     /// Reads and checks the file; every error names the file and key.
     public static func load(from file: String) throws(ConfigurationError) -> DaemonConfiguration {
         guard let bytes = readFile(file) else {

@@ -98,6 +98,7 @@ public final class Daemon: Sendable {
         registry.setCommands(builtins.commands(for: configuration), provider: BuiltinCommandsFollower.provider)
         for warning in configuration.warnings { logger.warning("\(warning)") }
         commandFiles.load(configuration.commandFiles)
+        warnAboutBrokenAliases()
     }
 
     /// Runs until a shutdown signal, then leaves the server gracefully.
@@ -161,6 +162,7 @@ public final class Daemon: Sendable {
             current.warnings = new.warnings
         }
         warnAboutUnknownGroups()
+        warnAboutBrokenAliases()
         let summary = ReloadSummary(file: new.file, changes: changes).text
         logger.notice("\(summary)")
         return .success(summary + ".")
@@ -172,6 +174,16 @@ public final class Daemon: Sendable {
         let known = client.roster.allGroups
         for group in groups.subtracting(known).sorted() {
             logger.warning("a rule names roster group '\(group)', which no contact is in: it grants nothing")
+        }
+    }
+
+    /// Chat aliases naming a node no command has: typing them runs nothing. One warning each at
+    /// start and after each reload, worded as `adhocd check` words it. A node a plain `[[dbus]]`
+    /// block makes only while its service runs is not judged.
+    func warnAboutBrokenAliases() {
+        let current = configuration.withLock { $0 }
+        for (alias, finding) in AliasTargets.findings(current, commandFiles: commandFiles.report) where finding.severity == .warning {
+            logger.warning("chat alias '\(alias.name)' \(finding.problem) — \(finding.fix)")
         }
     }
 }

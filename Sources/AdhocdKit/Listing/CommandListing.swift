@@ -2,9 +2,6 @@ import Commands
 import CommandFiles
 import DBusBridge
 import XMPPCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `adhocd commands`: the commands a configuration offers, built offline (no XMPP, no bus),
 /// and which of them a given contact may run.
@@ -35,10 +32,7 @@ public struct CommandListing: Sendable {
             return Entry(node: planned.node, name: planned.name, source: Self.source(of: block), policy: planned.policy)
         }
         // The definitions the daemon would load; files it would skip are `adhocd check`'s business.
-        let settings = configuration.commandFiles
-        let files = CommandDirectory(
-            path: settings.directory, reader: DefinitionReader(isRoot: geteuid() == 0),
-            reservedNodes: Set(DaemonConfiguration.builtinNames)).load().definitions.map {
+        let files = configuration.commandDirectory.load().definitions.map {
             Entry(node: $0.node, name: $0.name, source: "commands.d (\(Self.fileName($0.file)))", policy: $0.policy)
         }
         entries = builtins + dbus + files

@@ -10,7 +10,7 @@ public enum ChatKeys {
         "`false`: chat messages get no answer at all, and the bot stops advertising receipts and chat states.")
     static let aliases = ConfigKey(
         "aliases", .table(nil),
-        "A table of one-word shortcuts for a command line: `aliases = { pause = \"mpris/remote action=play-pause\" }` (or a `[chat.aliases]` table). The word, any case, runs that node with those values; what follows the word is appended. `help`, `?`, `commands`, `cancel`, `back` and `done` cannot be aliases. An alias to a node the contact may not run is no command for them.")
+        "A table of one-word shortcuts for a command line: `aliases = { pause = \"mpris/remote action=play-pause\" }` (or a `[chat.aliases]` table). The word, any case, runs that node with those values; what follows the word is appended. `help`, `?`, `commands`, `cancel`, `back` and `done` cannot be aliases. An alias to a node the contact may not run is no command for them. `adhocd check` and the daemon's start-up warn about an alias whose node no command has.")
     static let staleAfter = ConfigKey(
         "stale_after", .number(1...86_400, unit: "seconds"), default: defaults.staleAfter,
         "Seconds. A line delivered with a `<delay/>` older than this (offline storage while the bot was down, a replay) is never run; the contact hears once, for all such lines together, what was not run.")

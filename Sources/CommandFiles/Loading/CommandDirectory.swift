@@ -159,6 +159,12 @@ public struct CommandDirectory: Sendable {
         }
     }
 
+    /// The node the file at `path` defines, or would define if it loaded.
+    public static func node(ofFile path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return node(for: name, isTOML: name.hasSuffix(".toml"))
+    }
+
     /// The file name without `.toml`, or a script's name without its last extension.
     static func node(for name: String, isTOML: Bool) -> String {
         if isTOML { return String(name.dropLast(".toml".count)) }

@@ -14,7 +14,8 @@ public final class CommandFilesProvider: Sendable {
     private let registry: CommandRegistry
     private let reservedNodes: Set<String>
     private let logger: Logger
-    private let loaded = Mutex<[CommandDefinition]>([])
+    /// The last scan of the directory.
+    private let loaded = Mutex(LoadReport(directory: ""))
 
     public init(settings: CommandFilesSettings, registry: CommandRegistry, reservedNodes: Set<String>, logger: Logger) {
         runtime = CommandFilesRuntime(settings: settings, logger: logger)
@@ -58,8 +59,8 @@ public final class CommandFilesProvider: Sendable {
         let commands: [any Command] = report.definitions.map { FileCommand(definition: $0, runtime: runtime) }
         registry.setCommands(commands, provider: Self.providerName)
         let changes = loaded.withLock { previous in
-            defer { previous = report.definitions }
-            return CommandChanges(from: previous, to: report.definitions)
+            defer { previous = report }
+            return CommandChanges(from: previous.definitions, to: report.definitions)
         }
         log(report, changes: changes, explicit: settings.directoryIsExplicit)
         return Outcome(report: report, changes: changes, auditProblem: auditProblem)
@@ -78,5 +79,8 @@ public final class CommandFilesProvider: Sendable {
         if !changes.isEmpty { logger.notice("commands.d: \(changes.summary)") }
     }
 
-    public var definitions: [CommandDefinition] { loaded.withLock { $0 } }
+    public var definitions: [CommandDefinition] { loaded.withLock { $0.definitions } }
+
+    /// What the last load found: the definitions, and the files it skipped.
+    public var report: LoadReport { loaded.withLock { $0 } }
 }

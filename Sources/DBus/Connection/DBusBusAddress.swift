@@ -18,6 +18,15 @@ public enum DBusBusAddress: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The value `init(configValue:)` reads, as the configuration and `--bus` spell it.
+    public var configValue: String {
+        switch self {
+        case .session: "session"
+        case .system: "system"
+        case .address(let address): address
+        }
+    }
+
     /// The address to open, following the specification's environment variables and defaults.
     public func resolve(environment: (String) -> String? = Self.processEnvironment) throws(DBusError) -> String {
         switch self {

@@ -54,26 +54,28 @@ struct CommandBuilder: Sendable {
             for interface in node.interfaces where !Self.standardInterfaces.contains(interface.name) && block.interfaces.matchesAny(interface.name) {
                 let call = MemberCall(
                     target: DBusTarget(service: service, path: path, interface: interface.name), handle: handle, timeout: block.callTimeout)
-                let base = "dbus/\(service)\(path == "/" ? "" : path)/\(interface.name)"
+                func commandNode(_ member: DBusCommandNode.Member) -> String {
+                    DBusCommandNode(service: service, path: path, interface: interface.name, member: member).description
+                }
                 let place = manyObjects ? " [\(path)]" : ""
                 for method in interface.methods where !block.methods.isEmpty && block.methods.matchesAny(method.name) {
                     guard method.inputs.allSatisfy({ DBusValueText.isEditable($0.type) }), !method.outputs.contains(where: { $0.type.containsUnixFD }) else {
                         continue
                     }
                     commands.append(MethodCommand(
-                        node: "\(base).\(method.name)", name: "\(prefix): \(method.name)\(place)", policy: block.policy,
+                        node: commandNode(.method(method.name)), name: "\(prefix): \(method.name)\(place)", policy: block.policy,
                         method: method, call: call))
                 }
                 let exposed = interface.properties.filter { !block.properties.isEmpty && block.properties.matchesAny($0.name) && !$0.type.containsUnixFD }
                 let readable = exposed.filter(\.access.isReadable)
                 if !readable.isEmpty {
                     commands.append(ReadPropertiesCommand(
-                        node: "\(base)/properties", name: "\(prefix): \(Self.shortName(interface.name)) properties\(place)",
+                        node: commandNode(.properties), name: "\(prefix): \(Self.shortName(interface.name)) properties\(place)",
                         policy: block.policy, properties: readable, call: call))
                 }
                 for property in exposed where property.access.isWritable && DBusValueText.isEditable(property.type) {
                     commands.append(SetPropertyCommand(
-                        node: "\(base).\(property.name)/set", name: "\(prefix): set \(property.name)\(place)",
+                        node: commandNode(.setProperty(property.name)), name: "\(prefix): set \(property.name)\(place)",
                         policy: block.policy, property: property, call: call))
                 }
             }

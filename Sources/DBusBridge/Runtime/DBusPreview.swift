@@ -55,7 +55,7 @@ public enum DBusPreview {
         lines.append("# A block exposing all of it (narrow methods and properties to what you need):")
         lines.append("[[dbus]]")
         lines.append("label = \"\(CommandBuilder.shortName(service))\"")
-        lines.append("bus = \"\(busConfigValue(bus))\"")
+        lines.append("bus = \"\(bus.configValue)\"")
         lines.append("service = \"\(service)\"")
         if let path { lines.append("paths = [\"\(path)\"]") }
         lines.append("methods = [\"*\"]")
@@ -72,13 +72,5 @@ public enum DBusPreview {
         }
         if field.isRequired { text += " required" }
         return text
-    }
-
-    private static func busConfigValue(_ bus: DBusBusAddress) -> String {
-        switch bus {
-        case .session: "session"
-        case .system: "system"
-        case .address(let address): address
-        }
     }
 }

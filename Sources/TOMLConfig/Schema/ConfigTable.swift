@@ -16,6 +16,6 @@ public struct ConfigTable: Sendable {
 
     /// The declared key `text` is probably a misspelling of.
     public func suggestion(for text: String) -> String? {
-        rows.flatMap(\.names).filter { isLikelyTypo(text, of: $0) }.min { editDistance(text, $0) < editDistance(text, $1) }
+        closestMatch(to: text, among: rows.flatMap(\.names))
     }
 }

@@ -24,13 +24,15 @@ import XMPPCore
         ], provider: "fleet-tests")
     }
 
-    /// A room joined as web1, non-anonymous, with alice (coloc) and eve (no rule) in it.
+    /// A room joined as web1, non-anonymous, with alice (coloc) and eve (no rule) in it. Its
+    /// timers never fire; the test drives what they would.
     func joinedRoom(_ settings: FleetSettings = FleetSettings(room: room, nick: "web1"), nonAnonymous: Bool = true) async -> FleetRoom {
         let chat = ChatFrontEnd(engine: engine.engine, settings: ChatSettings(), ownJID: { Self.bot }, send: { _ in }, logger: Self.quiet)
         let room = FleetRoom(
             settings: settings, account: Self.bot.bare, chat: chat,
             transport: .init(send: { [sent] in sent.append($0) }, request: { _ in throw StanzaError(.featureNotImplemented) }, ownJID: { Self.bot }),
-            presence: PresenceSettings(show: .away, status: "load 4.2"), wallClock: { Self.wallClock }, logger: Self.quiet)
+            presence: PresenceSettings(show: .away, status: "load 4.2"), wallClock: { Self.wallClock }, timer: { _ in false },
+            logger: Self.quiet)
         for work in room.sessionStarted() { await work() }
         let visible = nonAnonymous
         _ = room.receive(RoomPresenceTests.presence("alice", jid: visible ? Fixture.alice.description : nil))
@@ -56,6 +58,7 @@ import XMPPCore
         _ = await joinedRoom()
         let join = try #require(sent.all.first)
         #expect(join[attribute: "to"] == "\(Self.room)/web1")
+        #expect(join[attribute: "id"] != nil)
         #expect(join.childText("show") == "away")
         #expect(join.childText("status") == "load 4.2")
     }

@@ -9,8 +9,8 @@ import XMPPCore
 /// room, through the chat front end's dialogue, by the rules of the sender's real JID.
 ///
 /// Socket-free: client events in, stanzas out through `Transport`. Who is in the room is kept
-/// from the room's presences (`Occupants`); joining, nick conflicts, kicks and bans are
-/// `RoomMembership`'s; what the answer is, `CommandConversation`'s.
+/// from the room's presences (`Occupants`); joining, join timeouts, nick conflicts, kicks and
+/// bans are `RoomMembership`'s; what the answer is, `CommandConversation`'s.
 public final class FleetRoom: Sendable {
     /// How the room reaches the server.
     public struct Transport: Sendable {
@@ -28,6 +28,12 @@ public final class FleetRoom: Sendable {
         }
     }
 
+    /// Waits out a delay; false when cut short (cancelled): then nothing is due.
+    public typealias Timer = @Sendable (Duration) async -> Bool
+
+    /// Something to do beside the event loop: a send, or a wait and what is due after it.
+    typealias Work = @Sendable () async -> Void
+
     public let settings: FleetSettings
     private let chat: ChatFrontEnd
     private let transport: Transport
@@ -35,6 +41,7 @@ public final class FleetRoom: Sendable {
     private let account: JID
     private let now: @Sendable () -> ContinuousClock.Instant
     private let wallClock: @Sendable () -> Double
+    private let timer: Timer
     private let started: ContinuousClock.Instant
     private let stanzaPrefix = String(UInt32.random(in: .min ... .max), radix: 36)
 
@@ -58,7 +65,8 @@ public final class FleetRoom: Sendable {
     public init(
         settings: FleetSettings, account: JID, chat: ChatFrontEnd, transport: Transport, presence: PresenceSettings,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
-        wallClock: @escaping @Sendable () -> Double = ChatFrontEnd.secondsSinceEpoch, logger: Logger
+        wallClock: @escaping @Sendable () -> Double = ChatFrontEnd.secondsSinceEpoch,
+        timer: @escaping Timer = { (try? await Task.sleep(for: $0)) != nil }, logger: Logger
     ) {
         self.settings = settings
         self.account = account.bare
@@ -66,13 +74,14 @@ public final class FleetRoom: Sendable {
         self.transport = transport
         self.now = now
         self.wallClock = wallClock
+        self.timer = timer
         started = now()
         var logger = logger
         logger[metadataKey: "room"] = "\(settings.room)"
         self.logger = logger
         let chatSettings = chat.settings
         state = Mutex(State(
-            membership: RoomMembership(room: settings.room, account: account, nick: settings.nick),
+            membership: RoomMembership(room: settings.room, account: account, nick: settings.nick, joinTimeout: settings.joinTimeout),
             presence: presence,
             roomBudget: RateLimiter(burst: settings.rateBurst, interval: settings.rateInterval),
             occupantLines: RateLimiter(burst: chatSettings.rateBurst, interval: chatSettings.rateInterval)))
@@ -112,11 +121,11 @@ public final class FleetRoom: Sendable {
     }
 
     /// What joining, a retry or the room's configuration leads to, run beside the event loop.
-    private func perform(_ work: [@Sendable () async -> Void], in group: inout DiscardingTaskGroup) {
+    private func perform(_ work: [Work], in group: inout DiscardingTaskGroup) {
         for item in work { group.addTask(operation: item) }
     }
 
-    func sessionStarted() -> [@Sendable () async -> Void] {
+    func sessionStarted() -> [Work] {
         let actions = state.withLock { state in
             state.occupants.removeAll()
             state.saidJIDsHidden = false
@@ -126,7 +135,7 @@ public final class FleetRoom: Sendable {
     }
 
     /// A presence from the client: the room's are recorded; those about us move the membership.
-    func receive(_ presence: Presence) -> [@Sendable () async -> Void] {
+    func receive(_ presence: Presence) -> [Work] {
         guard let roomPresence = RoomPresence(presence, room: settings.room) else { return [] }
         let actions = state.withLock { state in
             state.occupants.apply(roomPresence)
@@ -138,24 +147,37 @@ public final class FleetRoom: Sendable {
         return work(for: actions)
     }
 
+    /// `[fleet] join_timeout` passed since the join `id`.
+    func joinTimedOut(id: String) -> [Work] {
+        work(for: state.withLock { $0.membership.joinTimedOut(id: id) })
+    }
+
+    /// A retry's delay passed.
+    func retryDue(generation: Int) -> [Work] {
+        work(for: state.withLock { $0.membership.retryDue(generation: generation) })
+    }
+
     /// Logs at once; returns what sends or waits.
-    private func work(for actions: [RoomMembership.Action]) -> [@Sendable () async -> Void] {
-        var work: [@Sendable () async -> Void] = []
+    private func work(for actions: [RoomMembership.Action]) -> [Work] {
+        var work: [Work] = []
         for action in actions {
             switch action {
             case .log(let level, let text):
                 logger.log(level: level, "\(text)")
-            case .join(let nick):
+            case .join(let attempt):
                 let presence = state.withLock { $0.presence }
-                let join = RoomStanzas.join(settings.room, nick: nick, password: settings.password, presence: presence)
+                let join = RoomStanzas.join(settings.room, nick: attempt.nick, id: attempt.id, password: settings.password, presence: presence)
                 work.append { [transport] in await transport.send(join) }
+                work.append { [self] in
+                    guard await timer(settings.joinTimeout) else { return }
+                    for item in joinTimedOut(id: attempt.id) { await item() }
+                }
             case .configureRoom:
                 work.append { [self] in await configureRoom() }
             case .retry(let delay, let generation):
                 work.append { [self] in
-                    guard (try? await Task.sleep(for: delay)) != nil else { return }
-                    let next = state.withLock { $0.membership.retryDue(generation: generation) }
-                    for item in self.work(for: next) { await item() }
+                    guard await timer(delay) else { return }
+                    for item in retryDue(generation: generation) { await item() }
                 }
             }
         }
@@ -205,7 +227,7 @@ public final class FleetRoom: Sendable {
     }
 
     /// What a message from the room leads to, decided at once in arrival order.
-    func intake(_ message: Message) -> (@Sendable () async -> Void)? {
+    func intake(_ message: Message) -> Work? {
         guard let from = message.from, from.bare == settings.room else { return nil }
         let element = message.element
         switch message.kind {
@@ -283,7 +305,7 @@ public final class FleetRoom: Sendable {
 
     /// Answers an occupant's line by the rules of their real JID; nothing at all for an occupant
     /// we cannot identify or whom no rule admits.
-    private func respond(_ text: String, from nick: String, ownNick: String, privately: Bool) -> (@Sendable () async -> Void)? {
+    private func respond(_ text: String, from nick: String, ownNick: String, privately: Bool) -> Work? {
         let seconds = elapsed()
         enum Gate { case pass(JID), hidden, stranger(JID, log: Bool), flooding(JID, log: Bool), unknown }
         let gate = state.withLock { state -> Gate in

@@ -213,6 +213,19 @@ import XMPPCore
         }
     }
 
+    /// The room refused our message as a non-occupant's while we thought we were in: it lost us.
+    @Test func aRoomThatLostUsIsJoinedAgain() {
+        var room = membership()
+        #expect(room.notAnOccupant().isEmpty)
+        _ = room.sessionStarted()
+        #expect(room.notAnOccupant().isEmpty)
+        _ = room.handle(read(RoomPresenceTests.presence("web1", codes: [110])))
+        let actions = room.notAnOccupant()
+        #expect(room.phase == .waiting)
+        #expect(retries(actions) == [.seconds(2)])
+        #expect(warns(actions, "no longer counts us as an occupant"))
+    }
+
     @Test func leavingOnPurposeEndsRetries() {
         var room = membership()
         _ = room.sessionStarted()

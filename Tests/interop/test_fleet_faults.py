@@ -1,23 +1,29 @@
-"""The fleet room when it does not go as planned: a join nobody answers, a join answered late.
+"""The fleet room when it does not go as planned: a join nobody answers, a join answered late, and
+answers that are ready while the bot is out of the room (kicked, banned).
 
 Each fault is caused for real: a room on a domain that is no multi-user chat service (Prosody
 drops the presence), a room service that is down (Prosody answers for it) or that answers late
-(an external component the test serves).
+(an external component the test serves), and a room owner who kicks or bans the bot while a slow
+commands.d command runs.
 """
 
 import asyncio
 import xml.etree.ElementTree as ET
 
+from slixmpp import JID
 from slixmpp.componentxmpp import ComponentXMPP
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
-from adhocd_harness import Adhocd, run
-from fleet_harness import bot_tables
+from adhocd_harness import Adhocd, BotChat, run, xmpp_client
+from fleet_harness import RoomWatch, bot_tables, make_room
 
 MUC = "http://jabber.org/protocol/muc"
 MUC_USER = "http://jabber.org/protocol/muc#user"
 JOIN_TIMEOUT = 2
+# Two seconds of work, then a line: what a room command answers after a while.
+SLOW = ('exec = ["/usr/bin/python3", "-c", "import time; time.sleep(2); print(\'slow work done\')"]\n'
+        'allow = ["jid:user@localhost"]\n')
 
 
 def fleet_bot(sandbox, room: str, account: str = "web1") -> Adhocd:
@@ -137,5 +143,59 @@ def test_a_late_answer_to_an_abandoned_join_is_taken(component_sandbox):
 
     try:
         run(scenario(), timeout=60)
+    finally:
+        assert bot.stop() == 0
+
+
+def test_an_answer_ready_while_the_bot_is_out_of_the_room(muc_sandbox):
+    """A slow command from the room; the room's owner kicks the bot while it runs: the answer is
+    held and posted when the bot is back. Banned while it runs: the answer goes to the person who
+    asked, at their own address."""
+    sandbox = muc_sandbox
+    room = f"fleet@{sandbox.muc_domain}"
+    bot = fleet_bot(sandbox, room)
+    bot.add_command("slow.toml", SLOW)
+
+    async def kick(admin, watch) -> None:
+        mark = len(watch.presences)
+        await admin.plugin["xep_0045"].set_role(JID(room), "web1", "none", reason="test kick")
+        await watch.occupant("web1", available=False, after=mark)
+
+    async def scenario():
+        async with xmpp_client(sandbox, "user", "userpw", plugins=("xep_0045",)) as admin:
+            watch = RoomWatch(admin, room)
+            private = BotChat(admin, bot.jid)
+            await make_room(admin, room, [sandbox.jid("web1")])
+            await asyncio.to_thread(bot.start)
+            await asyncio.to_thread(bot.wait_for_log, "joined the fleet room")
+
+            # Two kicks first: the third keeps the bot out for 4 to 8 s, longer than the command runs.
+            for _ in range(2):
+                mark = len(watch.presences)
+                await kick(admin, watch)
+                await watch.occupant("web1", after=mark + 1, timeout=30)
+            watch.say("web1: slow")
+            await asyncio.sleep(0.3)
+            mark = len(watch.presences)
+            await kick(admin, watch)
+            log_mark = len(bot.log_text())
+            await asyncio.to_thread(bot.wait_for_log, "an answer waits for the bot to be back in the fleet room", 10, log_mark)
+            (nick, body), = await watch.answers(1, timeout=30)
+            assert nick == "web1" and body.strip() == "slow work done", body
+            back = [p for p in watch.presences[mark:] if p["from"].resource == "web1" and p["type"] != "unavailable"]
+            assert back, "the answer came before the bot was back in the room"
+            assert "posting the answers held while out of the fleet room" in bot.log_text()[log_mark:]
+
+            # Banned while the command runs: the answer goes to the admin privately.
+            watch.say("web1: slow")
+            await asyncio.sleep(0.3)
+            await admin.plugin["xep_0045"].set_affiliation(JID(room), "outcast", jid=JID(sandbox.jid("web1")))
+            await asyncio.to_thread(bot.wait_for_log, "banned from the fleet room")
+            text = await private.answer(20)
+            assert text == f"From the room {room}, where I could not answer (I am no longer in the room):\nslow work done", text
+            await watch.nothing(1)
+
+    try:
+        run(scenario(), timeout=120)
     finally:
         assert bot.stop() == 0

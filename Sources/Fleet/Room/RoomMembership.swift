@@ -111,6 +111,13 @@ public struct RoomMembership: Sendable {
             "the room \(room) did not answer our join as '\(asked)' within \(seconds) s (is \(room.domain) a multi-user chat service, and is it up?)")
     }
 
+    /// The room refused one of our messages as from a non-occupant (`not-acceptable`) while we
+    /// thought we were in: it lost us without a word (the room's process restarted). Join again.
+    public mutating func notAnOccupant() -> [Action] {
+        guard case .joined = phase else { return [] }
+        return wait(nextDelay(), .warning, "the room \(room) no longer counts us as an occupant (it refused our message as not-acceptable)")
+    }
+
     /// We leave on purpose (reload, shutdown): nothing more is tried.
     public mutating func left() {
         generation += 1

@@ -21,8 +21,9 @@ from fleet_harness import RoomWatch, bot_tables, make_room
 MUC = "http://jabber.org/protocol/muc"
 MUC_USER = "http://jabber.org/protocol/muc#user"
 JOIN_TIMEOUT = 2
-# Two seconds of work, then a line: what a room command answers after a while.
-SLOW = ('exec = ["/usr/bin/python3", "-c", "import time; time.sleep(2); print(\'slow work done\')"]\n'
+# Work for 1.5 s, then a line: what a room command answers after a while. It ends after a kick
+# lands (0.3 s after the line) and before the bot is back (4 s at the earliest, below).
+SLOW = ('exec = ["/usr/bin/python3", "-c", "import time; time.sleep(1.5); print(\'slow work done\')"]\n'
         'allow = ["jid:user@localhost"]\n')
 
 

@@ -111,6 +111,9 @@ class Sandbox:
         self.direct_tls_port = direct_tls_port
         self.pid = pid
         self.accounts = dict(accounts or {})
+        # An external component (XEP-0114) at `component_domain`, when started with a secret.
+        self.component_secret: str | None = None
+        self.component_port = 0
         self._process: subprocess.Popen | None = None  # set when this Python process started it
 
     # -- paths
@@ -147,17 +150,26 @@ class Sandbox:
         """Where rooms live when the sandbox was started with `muc`."""
         return f"conference.{self.domain}"
 
+    @property
+    def component_domain(self) -> str:
+        """The external component's domain when the sandbox was started with `component_secret`."""
+        return f"component.{self.domain}"
+
     # -- life cycle
 
     @classmethod
     def start(cls, dir, domain: str = "localhost", accounts: dict[str, str] | None = None,
               disable_mechanisms=(), allow_plaintext: bool = False, log_level: str = "info",
-              conflict_resolve: str = "kick_old", offline_storage: bool = False, muc: bool = False) -> Sandbox:
+              conflict_resolve: str = "kick_old", offline_storage: bool = False, muc: bool = False,
+              component_secret: str | None = None) -> Sandbox:
         """Creates the sandbox in `dir` (made if missing) and starts the server; returns once
         it accepts TLS connections. On failure nothing is left running. `offline_storage` keeps
         messages for accounts with no client online (mod_offline) and delivers them, stamped
         with `<delay/>`, at their next login. `muc` adds a multi-user chat service (XEP-0045,
-        Prosody's mod_muc) at `muc_domain`, where any account may create rooms."""
+        Prosody's mod_muc) at `muc_domain`, where any account may create rooms.
+        `component_secret` adds an external component (XEP-0114) at `component_domain`, which a
+        test connects to `component_port` with that secret (a service that misbehaves on
+        purpose); until it does, Prosody answers stanzas to that domain with an error."""
         domain = domain.lower()
         if not _DOMAIN.fullmatch(domain):
             raise SandboxError(f"invalid domain {domain!r}: "
@@ -177,11 +189,13 @@ class Sandbox:
         _require_programs()
 
         sandbox = cls(dir, domain)
+        sandbox.component_secret = component_secret
         sandbox._prepare_directory()
         try:
             sandbox._make_certificates()
             for attempt in range(1, PORT_ATTEMPTS + 1):
-                sandbox.c2s_port, sandbox.direct_tls_port = _free_ports(2)
+                sandbox.c2s_port, sandbox.direct_tls_port, component_port = _free_ports(3)
+                sandbox.component_port = component_port if component_secret else 0
                 sandbox._write_config(mechanisms, allow_plaintext, log_level, conflict_resolve, offline_storage, muc)
                 sandbox._hand_over()
                 if attempt == 1:
@@ -321,6 +335,8 @@ class Sandbox:
             ("c2s_ports", [self.c2s_port]),
             ("c2s_direct_tls_ports", [self.direct_tls_port]),
             ("s2s_ports", []),
+            ("component_ports", [self.component_port] if self.component_secret else []),
+            ("component_interfaces", [HOST]),
             ("http_ports", []),
             ("https_ports", []),
             None,
@@ -358,6 +374,12 @@ class Sandbox:
                 f"Component {_lua(self.muc_domain)} \"muc\"",
                 "    restrict_room_creation = false",
                 "    max_history_messages = 20",
+                "",
+            ]
+        if self.component_secret:
+            lines += [
+                f"Component {_lua(self.component_domain)}",
+                f"    component_secret = {_lua(self.component_secret)}",
                 "",
             ]
         (path / "data").mkdir(exist_ok=True)
@@ -430,6 +452,8 @@ class Sandbox:
     def _wait_until_ready(self, log_offset: int) -> None:
         activated = [f"Activated service 'c2s' on [{self.host}]:{self.c2s_port}",
                      f"Activated service 'c2s_direct_tls' on [{self.host}]:{self.direct_tls_port}"]
+        if self.component_secret:
+            activated.append(f"Activated service 'component' on [{self.host}]:{self.component_port}")
         deadline = time.monotonic() + START_TIMEOUT
         last_problem = "its ports never opened"
         while time.monotonic() < deadline:

@@ -150,6 +150,10 @@ import XMPPCore
         #expect(fleet.password == nil)
         #expect(fleet.rateBurst == 3)
         #expect(fleet.rateInterval == 2)
+        #expect(fleet.joinTimeout == .seconds(30))
+        let patient = try #require(try parse(account + "[fleet]\nroom = \"fleet@conference.example.org\"\njoin_timeout = 90\n").fleet)
+        #expect(patient.joinTimeout == .seconds(90))
+        expectError(account + "[fleet]\nroom = \"fleet@conference.example.org\"\njoin_timeout = 0\n", key: "fleet.join_timeout", containing: "between 1 and 600")
         var section = ConfigSection(file: "adhocd.toml", path: "fleet", values: ["room": .string("fleet@conference.example.org")])
         var warnings: [String] = []
         #expect(try DaemonConfiguration.readFleet(&section, warnings: &warnings, hostName: "web7.example.org").nick == "web7")

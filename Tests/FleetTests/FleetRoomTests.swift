@@ -24,13 +24,23 @@ import XMPPCore
         ], provider: "fleet-tests")
     }
 
-    /// A room joined as web1, non-anonymous, with alice (coloc) and eve (no rule) in it.
-    func joinedRoom(_ settings: FleetSettings = FleetSettings(room: room, nick: "web1"), nonAnonymous: Bool = true) async -> FleetRoom {
+    /// A room joined as web1, non-anonymous, with alice (coloc) and eve (no rule) in it. Its
+    /// timers never fire unless `timer` says so; the test drives what they would.
+    func joinedRoom(
+        _ settings: FleetSettings = FleetSettings(room: room, nick: "web1"), nonAnonymous: Bool = true,
+        timer: @escaping FleetRoom.Timer = { _ in false }, clock: ManualClock = ManualClock(),
+        refuses: @escaping @Sendable (XMLElement) -> Bool = { _ in false }
+    ) async -> FleetRoom {
         let chat = ChatFrontEnd(engine: engine.engine, settings: ChatSettings(), ownJID: { Self.bot }, send: { _ in }, logger: Self.quiet)
+        let send: @Sendable (XMLElement) async throws -> Void = { [sent] element in
+            if refuses(element) { throw Boom() }
+            sent.append(element)
+        }
         let room = FleetRoom(
             settings: settings, account: Self.bot.bare, chat: chat,
-            transport: .init(send: { [sent] in sent.append($0) }, request: { _ in throw StanzaError(.featureNotImplemented) }, ownJID: { Self.bot }),
-            presence: PresenceSettings(show: .away, status: "load 4.2"), wallClock: { Self.wallClock }, logger: Self.quiet)
+            transport: .init(send: send, request: { _ in throw StanzaError(.featureNotImplemented) }, ownJID: { Self.bot }),
+            presence: PresenceSettings(show: .away, status: "load 4.2"), now: { clock.now }, wallClock: { Self.wallClock }, timer: timer,
+            logger: Self.quiet)
         for work in room.sessionStarted() { await work() }
         let visible = nonAnonymous
         _ = room.receive(RoomPresenceTests.presence("alice", jid: visible ? Fixture.alice.description : nil))
@@ -56,6 +66,7 @@ import XMPPCore
         _ = await joinedRoom()
         let join = try #require(sent.all.first)
         #expect(join[attribute: "to"] == "\(Self.room)/web1")
+        #expect(join[attribute: "id"] != nil)
         #expect(join.childText("show") == "away")
         #expect(join.childText("status") == "load 4.2")
     }
@@ -162,8 +173,9 @@ import XMPPCore
         #expect(answers.count == 3)
     }
 
-    /// A private answer ready after its requester left goes to no one (their nick may be
-    /// someone else's by then); one who only changed nick gets it under the new nick.
+    /// A private answer ready after its requester left goes to their own address, not through the
+    /// room (their nick may be someone else's by then); one who only changed nick gets it under
+    /// the new nick.
     @Test func aPrivateAnswerFollowsItsRequesterNotTheirOldNick() async throws {
         let room = await joinedRoom()
         let renamed = try #require(room.intake(line("uptime", from: "alice", type: "chat")))
@@ -177,7 +189,11 @@ import XMPPCore
         _ = room.receive(RoomPresenceTests.presence("alice2", type: "unavailable", jid: Fixture.alice.description))
         _ = room.receive(RoomPresenceTests.presence("alice2", jid: Fixture.eve.description))
         await left()
-        #expect(answers.count == 1)
+        #expect(answers.count == 2)
+        let direct = try #require(answers.last)
+        #expect(direct[attribute: "to"] == Fixture.alice.description)
+        #expect(direct.child("x", namespace: RoomNamespace.user) == nil)
+        #expect(direct.childText("body")?.contains("(you left the room):\nup 3 days") == true)
     }
 
     @Test func helpInTheRoomSaysHowToAddressBotsAndWhereFormsAre() async throws {

@@ -14,7 +14,15 @@ import XMPPCore
     func read(_ presence: Presence) -> RoomPresence { RoomPresence(presence, room: Self.room)! }
 
     func joins(_ actions: [RoomMembership.Action]) -> [String] {
-        actions.compactMap { if case .join(let nick) = $0 { nick } else { nil } }
+        attempts(actions).map(\.nick)
+    }
+
+    func attempts(_ actions: [RoomMembership.Action]) -> [RoomMembership.JoinAttempt] {
+        actions.compactMap { if case .join(let attempt) = $0 { attempt } else { nil } }
+    }
+
+    func warns(_ actions: [RoomMembership.Action], _ part: String) -> Bool {
+        actions.contains { if case .log(.warning, let text) = $0 { text.contains(part) } else { false } }
     }
 
     func retries(_ actions: [RoomMembership.Action]) -> [Duration] {
@@ -137,6 +145,85 @@ import XMPPCore
             #expect(retries(actions) == [RoomMembership.longDelay], "\(condition)")
             #expect(actions.contains { if case .log(.error, _) = $0 { true } else { false } }, "\(condition)")
         }
+    }
+
+    /// The room's service never answers (it is down, or the room's domain is no MUC service and
+    /// drops the presence): the join is given up on, logged, and tried again with the backoff.
+    @Test func aJoinNobodyAnswersIsTriedAgainWithTheBackoff() throws {
+        var room = membership()
+        let first = try #require(attempts(room.sessionStarted()).first)
+        let timedOut = room.joinTimedOut(id: first.id)
+        #expect(room.phase == .waiting)
+        #expect(warns(timedOut, "did not answer our join as 'web1' within 30 s"))
+        #expect(retries(timedOut) == [.seconds(2)])
+        let second = try #require(attempts(room.retryDue(generation: room.generation)).first)
+        #expect(second.nick == "web1" && second.id != first.id)
+        // The first attempt's timer again, or one for an attempt answered: nothing.
+        #expect(room.joinTimedOut(id: first.id).isEmpty)
+        #expect(retries(room.joinTimedOut(id: second.id)) == [.seconds(4)])
+        let third = try #require(attempts(room.retryDue(generation: room.generation)).first)
+        _ = room.handle(read(RoomPresenceTests.presence("web1", codes: [110])))
+        #expect(room.phase == .joined(nick: "web1"))
+        #expect(room.joinTimedOut(id: third.id).isEmpty)
+        #expect(room.phase == .joined(nick: "web1"))
+    }
+
+    /// The room answers the join given up on while the bot waits to try again: it is in, and
+    /// the retry is stale.
+    @Test func aLateWelcomeToAnAbandonedJoinIsTaken() throws {
+        var room = membership()
+        let first = try #require(attempts(room.sessionStarted()).first)
+        _ = room.joinTimedOut(id: first.id)
+        let pending = room.generation
+        let actions = room.handle(read(RoomPresenceTests.presence("web1", jid: "web1@example.org/adhocd", codes: [100, 110], id: first.id)))
+        #expect(room.phase == .joined(nick: "web1"))
+        #expect(room.canSeeRealJIDs)
+        #expect(actions.contains { if case .log(.notice, let text) = $0 { text.contains("answered an earlier join late") } else { false } })
+        #expect(room.retryDue(generation: pending).isEmpty)
+        #expect(room.phase == .joined(nick: "web1"))
+    }
+
+    /// A late refusal of the abandoned join does not count as the answer to the join that
+    /// replaced it; the current one's answer still does.
+    @Test func aLateRefusalOfAnAbandonedJoinChangesNothing() throws {
+        var room = membership()
+        let first = try #require(attempts(room.sessionStarted()).first)
+        _ = room.joinTimedOut(id: first.id)
+        #expect(room.handle(read(RoomPresenceTests.presence("web1", type: "error", error: "conflict", id: first.id))).isEmpty)
+        #expect(room.phase == .waiting)
+        let second = try #require(attempts(room.retryDue(generation: room.generation)).first)
+        #expect(room.handle(read(RoomPresenceTests.presence("web1", type: "error", error: "conflict", id: first.id))).isEmpty)
+        #expect(room.phase == .joining(nick: "web1"))
+        #expect(joins(room.handle(read(RoomPresenceTests.presence("web1", type: "error", error: "conflict", id: second.id)))) == ["web1-2"])
+        _ = room.handle(read(RoomPresenceTests.presence("web1-2", codes: [110])))
+        #expect(room.phase == .joined(nick: "web1-2"))
+        // Once in, a stale refusal is nobody's answer.
+        #expect(room.handle(read(RoomPresenceTests.presence("web1", type: "error", error: "forbidden", id: first.id))).isEmpty)
+        #expect(room.phase == .joined(nick: "web1-2"))
+    }
+
+    /// Prosody answers so for a MUC component that is not connected: a fault that passes.
+    @Test func anUnreachableServiceIsRetriedWithTheBackoff() {
+        for condition in ["remote-server-timeout", "service-unavailable"] {
+            var room = membership()
+            _ = room.sessionStarted()
+            let actions = room.handle(read(RoomPresenceTests.presence("web1", type: "error", error: condition)))
+            #expect(retries(actions) == [.seconds(2)], "\(condition)")
+            #expect(warns(actions, "conference.example.org is unreachable (\(condition))"), "\(condition)")
+        }
+    }
+
+    /// The room refused our message as a non-occupant's while we thought we were in: it lost us.
+    @Test func aRoomThatLostUsIsJoinedAgain() {
+        var room = membership()
+        #expect(room.notAnOccupant().isEmpty)
+        _ = room.sessionStarted()
+        #expect(room.notAnOccupant().isEmpty)
+        _ = room.handle(read(RoomPresenceTests.presence("web1", codes: [110])))
+        let actions = room.notAnOccupant()
+        #expect(room.phase == .waiting)
+        #expect(retries(actions) == [.seconds(2)])
+        #expect(warns(actions, "no longer counts us as an occupant"))
     }
 
     @Test func leavingOnPurposeEndsRetries() {

@@ -7,9 +7,9 @@ import XMPPCore
 
     static func presence(
         _ nick: String, type: String? = nil, jid: String? = nil, role: String = "participant", codes: [Int] = [], newNick: String? = nil,
-        show: String? = nil, status: String? = nil, error: String? = nil
+        show: String? = nil, status: String? = nil, error: String? = nil, id: String? = nil
     ) -> Presence {
-        var element = XMLElement("presence", namespace: StreamNamespace.client, ["from": "\(room)/\(nick)", "type": type])
+        var element = XMLElement("presence", namespace: StreamNamespace.client, ["from": "\(room)/\(nick)", "type": type, "id": id])
         if let show { element.append(XMLElement("show", namespace: StreamNamespace.client, text: show)) }
         if let status { element.append(XMLElement("status", namespace: StreamNamespace.client, text: status)) }
         if let error {
@@ -67,8 +67,9 @@ import XMPPCore
     }
 
     @Test func theJoinAsksForNoHistoryAndCarriesTheHealth() {
-        let join = RoomStanzas.join(Self.room, nick: "web1", password: nil, presence: .init(show: .away, status: "load 9.1", priority: 5))
+        let join = RoomStanzas.join(Self.room, nick: "web1", id: "j1", password: nil, presence: .init(show: .away, status: "load 9.1", priority: 5))
         #expect(join[attribute: "to"] == "fleet@conference.example.org/web1")
+        #expect(join[attribute: "id"] == "j1")
         #expect(join.child("x", namespace: RoomNamespace.muc)?.child("history")?[attribute: "maxstanzas"] == "0")
         #expect(join.child("x", namespace: RoomNamespace.muc)?.child("password") == nil)
         #expect(join.childText("show") == "away")
@@ -80,7 +81,7 @@ import XMPPCore
     }
 
     @Test func theJoinCarriesThePasswordButNeverPrintsIt() {
-        let join = RoomStanzas.join(Self.room, nick: "web1", password: .init("s3cret"), presence: .init())
+        let join = RoomStanzas.join(Self.room, nick: "web1", id: "j1", password: .init("s3cret"), presence: .init())
         #expect(join.child("x", namespace: RoomNamespace.muc)?.childText("password") == "s3cret")
         #expect("\(FleetSettings(room: Self.room, nick: "web1", password: .init("s3cret")))".contains("s3cret") == false)
     }

@@ -65,6 +65,13 @@ def muc_sandbox(request):
     yield from _running(request, "prosody", muc=True)
 
 
+@pytest.fixture
+def component_sandbox(request):
+    """A started Prosody as `sandbox`, with an external component's domain (`component_domain`)
+    that a test serves itself (`component_port`, `component_secret`)."""
+    yield from _running(request, "prosody", component_secret="component-secret")
+
+
 @pytest.fixture(params=["prosody", "ejabberd"])
 def any_server(request):
     """Each server in turn, with the same accounts: Prosody (mod_smacks), then ejabberd

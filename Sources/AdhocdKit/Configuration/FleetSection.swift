@@ -17,8 +17,11 @@ enum FleetKeys {
         "Messages this bot may send to the room at once; past it, answers are dropped (and logged once a minute) until the bucket refills.")
     static let rateInterval = ConfigKey(
         "rate_interval", .number(0.1...3600, unit: "seconds"), default: FleetSettings.defaultRateInterval, "Seconds per further room message.")
+    static let joinTimeout = ConfigKey(
+        "join_timeout", .seconds(1...600), default: RoomMembership.defaultJoinTimeout,
+        "Seconds the room has to answer a join. Unanswered (the room's service is down or slow, or its domain is no multi-user chat service), the bot logs a warning and joins again after 2 s, 4 s … up to 5 minutes. Raise it for a room on a slow remote server.")
 
-    static let table = ConfigTable("[fleet]", keys: [room, nick, passwordFile, rateBurst, rateInterval])
+    static let table = ConfigTable("[fleet]", keys: [room, nick, passwordFile, rateBurst, rateInterval, joinTimeout])
 }
 
 extension DaemonConfiguration {
@@ -43,6 +46,7 @@ extension DaemonConfiguration {
         }
         settings.rateBurst = try section.read(FleetKeys.rateBurst)
         settings.rateInterval = try section.read(FleetKeys.rateInterval)
+        settings.joinTimeout = try section.read(FleetKeys.joinTimeout)
         return settings
     }
 }

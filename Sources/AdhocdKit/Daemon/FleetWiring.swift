@@ -14,13 +14,7 @@ extension Daemon {
         var fleetLogger = logger
         fleetLogger[metadataKey: "component"] = "fleet"
         let transport = FleetRoom.Transport(
-            send: { [client, fleetLogger] element in
-                do {
-                    try await client.send(element)
-                } catch {
-                    fleetLogger.warning("not sent to the fleet room", metadata: ["to": "\(element[attribute: "to"] ?? "")", "error": "\(error)"])
-                }
-            },
+            send: { [client] element in try await client.send(element) },
             request: { [client] iq in try await client.request(iq) },
             ownJID: { [client] in client.boundJID })
         let room = FleetRoom(

@@ -1,7 +1,7 @@
 import XMPPCore
 
 /// The messages the chat front end sends: answers, chat states, receipts.
-enum ChatStanzas {
+public enum ChatStanzas {
     static let chatStatesNamespace = "http://jabber.org/protocol/chatstates"
 
     /// One answer: the text, `<active/>` (XEP-0085: a message that follows a chat state
@@ -14,7 +14,7 @@ enum ChatStanzas {
     /// do not use the archive).
     /// The body is held to one message's budget, whatever built it (a question with a
     /// thousand options included).
-    static func answer(_ body: String, to contact: JID, id: String) -> XMLElement {
+    public static func answer(_ body: String, to contact: JID, id: String) -> XMLElement {
         var message = Message(.chat, to: contact, body: OutcomeText.standard.cut(body), id: id).element
         message.append(XMLElement("active", namespace: chatStatesNamespace))
         message.append(XMLElement("no-copy", namespace: IncomingChat.hintsNamespace))

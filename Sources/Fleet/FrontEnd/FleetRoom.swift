@@ -9,18 +9,21 @@ import XMPPCore
 /// room, through the chat front end's dialogue, by the rules of the sender's real JID.
 ///
 /// Socket-free: client events in, stanzas out through `Transport`. Who is in the room is kept
-/// from the room's presences (`Occupants`); joining, nick conflicts, kicks and bans are
-/// `RoomMembership`'s; what the answer is, `CommandConversation`'s.
+/// from the room's presences (`Occupants`); joining, join timeouts, nick conflicts, kicks and
+/// bans are `RoomMembership`'s; what the answer is, `CommandConversation`'s; answers ready
+/// while the bot is out of the room wait in `HeldAnswers` (see FleetRoom+Answers).
 public final class FleetRoom: Sendable {
     /// How the room reaches the server.
     public struct Transport: Sendable {
-        public var send: @Sendable (XMLElement) async -> Void
+        /// Hands a stanza to the client; throws when it cannot go (offline with no session to
+        /// resume, shutting down).
+        public var send: @Sendable (XMLElement) async throws -> Void
         /// An IQ and its answer (an error answer throws).
         public var request: @Sendable (IQ) async throws -> IQ
         /// Our full JID while online.
         public var ownJID: @Sendable () -> JID?
 
-        public init(send: @escaping @Sendable (XMLElement) async -> Void, request: @escaping @Sendable (IQ) async throws -> IQ,
+        public init(send: @escaping @Sendable (XMLElement) async throws -> Void, request: @escaping @Sendable (IQ) async throws -> IQ,
                     ownJID: @escaping @Sendable () -> JID?) {
             self.send = send
             self.request = request
@@ -28,17 +31,25 @@ public final class FleetRoom: Sendable {
         }
     }
 
+    /// Waits out a delay; false when cut short (cancelled): then nothing is due.
+    public typealias Timer = @Sendable (Duration) async -> Bool
+
+    /// Something to do beside the event loop: a send, or a wait and what is due after it.
+    typealias Work = @Sendable () async -> Void
+
     public let settings: FleetSettings
     private let chat: ChatFrontEnd
     private let transport: Transport
-    private let logger: Logger
+    let logger: Logger
     private let account: JID
     private let now: @Sendable () -> ContinuousClock.Instant
     private let wallClock: @Sendable () -> Double
+    let timer: Timer
     private let started: ContinuousClock.Instant
-    private let stanzaPrefix = String(UInt32.random(in: .min ... .max), radix: 36)
+    /// The start of the ids of this room's stanzas.
+    let idPrefix = "room-" + String(UInt32.random(in: .min ... .max), radix: 36) + "-"
 
-    private struct State {
+    struct State {
         var membership: RoomMembership
         var occupants = Occupants()
         var presence: PresenceSettings
@@ -49,16 +60,20 @@ public final class FleetRoom: Sendable {
         /// One log line per occupant and hour about lines not answered.
         var quietLog = RateLimiter<JID>(burst: 1, interval: 3600)
         var budgetLog = RateLimiter<Int>(burst: 1, interval: 60)
+        var lostLog = RateLimiter<Int>(burst: 1, interval: 60)
+        /// Answers waiting for the bot to be back in the room, and those sent lately.
+        var answers = HeldAnswers()
         var saidJIDsHidden = false
         var nextID: UInt64 = 0
     }
 
-    private let state: Mutex<State>
+    let state: Mutex<State>
 
     public init(
         settings: FleetSettings, account: JID, chat: ChatFrontEnd, transport: Transport, presence: PresenceSettings,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
-        wallClock: @escaping @Sendable () -> Double = ChatFrontEnd.secondsSinceEpoch, logger: Logger
+        wallClock: @escaping @Sendable () -> Double = ChatFrontEnd.secondsSinceEpoch,
+        timer: @escaping Timer = { (try? await Task.sleep(for: $0)) != nil }, logger: Logger
     ) {
         self.settings = settings
         self.account = account.bare
@@ -66,13 +81,14 @@ public final class FleetRoom: Sendable {
         self.transport = transport
         self.now = now
         self.wallClock = wallClock
+        self.timer = timer
         started = now()
         var logger = logger
         logger[metadataKey: "room"] = "\(settings.room)"
         self.logger = logger
         let chatSettings = chat.settings
         state = Mutex(State(
-            membership: RoomMembership(room: settings.room, account: account, nick: settings.nick),
+            membership: RoomMembership(room: settings.room, account: account, nick: settings.nick, joinTimeout: settings.joinTimeout),
             presence: presence,
             roomBudget: RateLimiter(burst: settings.rateBurst, interval: settings.rateInterval),
             occupantLines: RateLimiter(burst: chatSettings.rateBurst, interval: chatSettings.rateInterval)))
@@ -112,11 +128,11 @@ public final class FleetRoom: Sendable {
     }
 
     /// What joining, a retry or the room's configuration leads to, run beside the event loop.
-    private func perform(_ work: [@Sendable () async -> Void], in group: inout DiscardingTaskGroup) {
+    private func perform(_ work: [Work], in group: inout DiscardingTaskGroup) {
         for item in work { group.addTask(operation: item) }
     }
 
-    func sessionStarted() -> [@Sendable () async -> Void] {
+    func sessionStarted() -> [Work] {
         let actions = state.withLock { state in
             state.occupants.removeAll()
             state.saidJIDsHidden = false
@@ -126,40 +142,66 @@ public final class FleetRoom: Sendable {
     }
 
     /// A presence from the client: the room's are recorded; those about us move the membership.
-    func receive(_ presence: Presence) -> [@Sendable () async -> Void] {
+    /// Back in the room, the answers held meanwhile are posted; out of it for good, they go to
+    /// their requesters.
+    func receive(_ presence: Presence) -> [Work] {
         guard let roomPresence = RoomPresence(presence, room: settings.room) else { return [] }
-        let actions = state.withLock { state in
+        let (actions, moved) = state.withLock { state in
             state.occupants.apply(roomPresence)
             let before = state.membership.phase
             let actions = state.membership.handle(roomPresence)
             if case .joined = state.membership.phase, before != state.membership.phase { state.saidJIDsHidden = false }
-            return actions
+            return (actions, before != state.membership.phase)
         }
-        return work(for: actions)
+        return work(for: actions) + (moved ? releaseHeldAnswers() : [])
+    }
+
+    /// `[fleet] join_timeout` passed since the join `id`.
+    func joinTimedOut(id: String) -> [Work] {
+        work(for: state.withLock { $0.membership.joinTimedOut(id: id) })
+    }
+
+    /// A retry's delay passed.
+    func retryDue(generation: Int) -> [Work] {
+        work(for: state.withLock { $0.membership.retryDue(generation: generation) })
     }
 
     /// Logs at once; returns what sends or waits.
-    private func work(for actions: [RoomMembership.Action]) -> [@Sendable () async -> Void] {
-        var work: [@Sendable () async -> Void] = []
+    func work(for actions: [RoomMembership.Action]) -> [Work] {
+        var work: [Work] = []
         for action in actions {
             switch action {
             case .log(let level, let text):
                 logger.log(level: level, "\(text)")
-            case .join(let nick):
+            case .join(let attempt):
                 let presence = state.withLock { $0.presence }
-                let join = RoomStanzas.join(settings.room, nick: nick, password: settings.password, presence: presence)
-                work.append { [transport] in await transport.send(join) }
+                let join = RoomStanzas.join(settings.room, nick: attempt.nick, id: attempt.id, password: settings.password, presence: presence)
+                work.append { [self] in _ = await send(join) }
+                work.append { [self] in
+                    guard await timer(settings.joinTimeout) else { return }
+                    for item in joinTimedOut(id: attempt.id) { await item() }
+                }
             case .configureRoom:
                 work.append { [self] in await configureRoom() }
             case .retry(let delay, let generation):
                 work.append { [self] in
-                    guard (try? await Task.sleep(for: delay)) != nil else { return }
-                    let next = state.withLock { $0.membership.retryDue(generation: generation) }
-                    for item in self.work(for: next) { await item() }
+                    guard await timer(delay) else { return }
+                    for item in retryDue(generation: generation) { await item() }
                 }
             }
         }
         return work
+    }
+
+    /// Hands a stanza to the client; false (and logged) when it cannot go.
+    func send(_ element: XMLElement) async -> Bool {
+        do {
+            try await transport.send(element)
+            return true
+        } catch {
+            logger.warning("not sent to the fleet room", metadata: ["to": "\(element[attribute: "to"] ?? "")", "error": "\(error)"])
+            return false
+        }
     }
 
     /// The bot's own presence changed: the room sees the same show and status.
@@ -170,18 +212,20 @@ public final class FleetRoom: Sendable {
             return nick
         }
         guard let nick else { return }
-        await transport.send(RoomStanzas.update(settings.room, nick: nick, presence: presence))
+        _ = await send(RoomStanzas.update(settings.room, nick: nick, presence: presence))
     }
 
-    /// Leaves the room if in it.
+    /// Leaves the room if in it; answers still held go to their requesters.
     func leave() async {
-        let nick = state.withLock { state -> String? in
+        let (nick, held) = state.withLock { state -> (String?, [RoomAnswer]) in
             defer { state.membership.left() }
-            guard case .joined(let nick) = state.membership.phase else { return nil }
-            return nick
+            let held = state.answers.release()
+            guard case .joined(let nick) = state.membership.phase else { return (nil, held) }
+            return (nick, held)
         }
+        for answer in held { await deliverPrivately(answer, because: "I left the room") }
         guard let nick else { return }
-        await transport.send(RoomStanzas.leave(settings.room, nick: nick))
+        _ = await send(RoomStanzas.leave(settings.room, nick: nick))
         logger.info("left the fleet room")
     }
 
@@ -197,15 +241,8 @@ public final class FleetRoom: Sendable {
 
     // MARK: Messages
 
-    /// Where an answer goes.
-    enum ReplyPlace: Sendable {
-        case room
-        /// To the occupant who asked, found again by their real JID when the answer is ready.
-        case privately(nick: String, realJID: JID)
-    }
-
     /// What a message from the room leads to, decided at once in arrival order.
-    func intake(_ message: Message) -> (@Sendable () async -> Void)? {
+    func intake(_ message: Message) -> Work? {
         guard let from = message.from, from.bare == settings.room else { return nil }
         let element = message.element
         switch message.kind {
@@ -225,7 +262,9 @@ public final class FleetRoom: Sendable {
         case .chat, .normal:
             guard let nick = from.resource, let ownNick = joinedNick, let body = liveBody(of: message) else { return nil }
             return respond(body, from: nick, ownNick: ownNick, privately: true)
-        case .error, .headline:
+        case .error:
+            return bounced(message)
+        case .headline:
             return nil
         }
     }
@@ -283,7 +322,7 @@ public final class FleetRoom: Sendable {
 
     /// Answers an occupant's line by the rules of their real JID; nothing at all for an occupant
     /// we cannot identify or whom no rule admits.
-    private func respond(_ text: String, from nick: String, ownNick: String, privately: Bool) -> (@Sendable () async -> Void)? {
+    private func respond(_ text: String, from nick: String, ownNick: String, privately: Bool) -> Work? {
         let seconds = elapsed()
         enum Gate { case pass(JID), hidden, stranger(JID, log: Bool), flooding(JID, log: Bool), unknown }
         let gate = state.withLock { state -> Gate in
@@ -317,15 +356,15 @@ public final class FleetRoom: Sendable {
         case .unknown:
             return nil
         }
-        let place: ReplyPlace = privately ? .privately(nick: nick, realJID: requester) : .room
+        let place: RoomAnswer.Place = privately ? .occupant(nick: nick) : .room
         let bot = transport.ownJID()
         let turn = ConversationTurn(
             requester: requester, key: .room(settings.room, occupant: requester), bot: bot, helpFooter: Self.helpFooter(nick: ownNick, bot: bot))
         switch chat.conversation.take(text, turn: turn) {
         case .immediate(let reply):
-            return { [self] in await answer(reply, place: place) }
+            return { [self] in await deliver(RoomAnswer(body: reply, place: place, requester: requester)) }
         case .pending(let line):
-            return { [self] in await answer(await line.answer(), place: place) }
+            return { [self] in await deliver(RoomAnswer(body: await line.answer(), place: place, requester: requester)) }
         }
     }
 
@@ -336,39 +375,15 @@ public final class FleetRoom: Sendable {
         return text
     }
 
-    /// Sends one answer within one message's budget; in the room, within the room budget too.
-    private func answer(_ reply: String, place: ReplyPlace) async {
-        let body = OutcomeText.standard.cut(reply)
-        switch place {
-        case .privately(let asked, let requester):
-            // A long run may end after its requester left: their nick may be someone else's now.
-            guard let nick = state.withLock({ $0.occupants.nick(of: requester, preferring: asked) }) else {
-                logger.notice("a private answer was not sent: its requester left the room", metadata: ["nick": "\(asked)", "jid": "\(requester)"])
-                return
-            }
-            await transport.send(RoomStanzas.privateAnswer(body, to: RoomStanzas.occupant(settings.room, nick: nick), id: makeID()))
-        case .room:
-            let seconds = elapsed()
-            let (allowed, logIt) = state.withLock { state in
-                (state.roomBudget.admit(0, now: seconds) == .allow, state.budgetLog.admit(0, now: seconds) == .allow)
-            }
-            guard allowed else {
-                if logIt { logger.warning("over the room's message budget ([fleet] rate_burst, rate_interval): an answer was not sent") }
-                return
-            }
-            await transport.send(RoomStanzas.groupchat(body, to: settings.room, id: makeID()))
-        }
-    }
-
-    private func makeID() -> String {
+    func makeID() -> String {
         let number = state.withLock { state in
             state.nextID += 1
             return state.nextID
         }
-        return "room-\(stanzaPrefix)-\(number)"
+        return idPrefix + String(number)
     }
 
-    private func elapsed() -> Double {
+    func elapsed() -> Double {
         let (seconds, attoseconds) = (now() - started).components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

@@ -11,6 +11,8 @@ public struct RoomPresence: Sendable, Equatable {
 
     public var nick: String
     public var kind: Kind
+    /// The stanza's id: an error carries the id of what it answers (our join).
+    public var id: String?
     /// `<status code='…'/>` of the `muc#user` payload: 110 this is us, 201 room created,
     /// 307 kicked, 301 banned, 303 nick changed, 100 real JIDs visible to all…
     public var statusCodes: Set<Int>
@@ -32,6 +34,7 @@ public struct RoomPresence: Sendable, Equatable {
     public init?(_ presence: Presence, room: JID) {
         guard let from = presence.from, from.bare == room.bare, let nick = from.resource else { return nil }
         self.nick = nick
+        id = presence.element[attribute: "id"]
         switch presence.kind {
         case .available: kind = .available
         case .unavailable: kind = .unavailable

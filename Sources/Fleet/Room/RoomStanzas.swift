@@ -5,9 +5,11 @@ import XMPPCore
 public enum RoomStanzas {
     /// Joining (XEP-0045 §7.2): presence to `room/nick` with the MUC payload, asking for no
     /// history (old lines must never run again), and the password if the room has one. It carries
-    /// the bot's show and status, so the occupant list shows the machine's health at once.
-    public static func join(_ room: JID, nick: String, password: Secret?, presence: PresenceSettings) -> XMLElement {
+    /// the bot's show and status, so the occupant list shows the machine's health at once. The
+    /// room's answer (an error at least) carries `id`.
+    public static func join(_ room: JID, nick: String, id: String, password: Secret?, presence: PresenceSettings) -> XMLElement {
         var element = update(room, nick: nick, presence: presence)
+        element[attribute: "id"] = id
         var muc = XMLElement("x", namespace: RoomNamespace.muc)
         muc.append(XMLElement("history", namespace: RoomNamespace.muc, ["maxstanzas": "0"]))
         if let password { muc.append(XMLElement("password", namespace: RoomNamespace.muc, text: password.value)) }

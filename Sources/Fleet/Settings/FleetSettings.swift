@@ -12,6 +12,8 @@ public struct FleetSettings: Sendable, Equatable {
     /// Messages this bot may send to the room at once, then one per `rateInterval` seconds.
     public var rateBurst = FleetSettings.defaultRateBurst
     public var rateInterval = FleetSettings.defaultRateInterval
+    /// How long the room has to answer a join before the bot logs it and tries again.
+    public var joinTimeout = RoomMembership.defaultJoinTimeout
 
     public static let defaultRateBurst = 5
     public static let defaultRateInterval: Double = 2

@@ -36,11 +36,14 @@ enum SchemaLexical {
         (datatype == .double || datatype == .float || datatype == .decimal) && collapsed(raw) == "NaN"
     }
 
-    /// How `value` compares with `bound`, both valid; nil when they do not compare (NaN).
+    /// How `value` compares with `bound`, both valid; nil when they do not compare (NaN), or
+    /// the datatype has no numeric order (xs:string, and unknown datatypes, which XEP-0122 reads
+    /// as xs:string: "0525" is no number there, whatever it looks like).
     static func compare(_ value: String, _ bound: String, as datatype: Datatype) -> Order? {
         if integerRanges[datatype] != nil, let left = integer(collapsed(value)), let right = integer(collapsed(bound)) {
             return left < right ? .below : left > right ? .above : .equal
         }
+        guard datatype == .decimal || datatype == .double || datatype == .float else { return nil }
         guard let left = real(collapsed(value)), let right = real(collapsed(bound)), !left.isNaN, !right.isNaN else { return nil }
         return left < right ? .below : left > right ? .above : .equal
     }

@@ -1,0 +1,71 @@
+"""Anyone on the federation can send the bot anything (docs/security.md): a stranger in no roster
+group, a contact who mistypes, and a contact reaching past their rights, each driving the real
+bot from slixmpp through a real Prosody. What the stream layer defends is in
+test_hostile_stream.py; the commands.d files and audit in test_commands_d_hostile.py."""
+
+import asyncio
+import xml.etree.ElementTree as ET
+
+import pytest
+from slixmpp.exceptions import IqError
+
+from adhocd_harness import COMMANDS_NS, Adhocd, error_of, execute, join_group, run, xmpp_client
+
+RULES = {
+    "commands.status": {"allow": ["self", "group:coloc"]},
+    "commands.reload": {"allow": ["self"]},
+    "commands.echo": {"enabled": True, "allow": ["group:coloc"]},
+}
+
+
+@pytest.fixture
+def bot(sandbox):
+    daemon = Adhocd(sandbox, RULES).start()
+    yield daemon
+    assert daemon.stop() == 0, daemon.log_text()[-2000:]
+
+
+async def answer_to(client, kind: str, to: str, payload: str, **attributes):
+    """Sends one request with this payload (and stanza attributes such as `id`); returns the
+    answer, or the error condition pair of an error answer."""
+    iq = client.Iq(stype=kind, sto=to)
+    iq.append(ET.fromstring(payload))
+    for name, value in attributes.items():
+        iq.xml.set(name, value)
+    try:
+        return await iq.send(timeout=10)
+    except IqError as error:
+        return error_of(error)
+
+
+def test_what_a_stranger_sends_reaches_the_log_cut_short(sandbox, bot):
+    """A session id or stanza id is the sender's text, and it lands in log lines: a stranger's
+    100 KB id must not make a 100 KB line (journald splits lines past 48 KB, and a few such
+    requests a second fill a disk). Each line stays short; the requests are still answered."""
+    huge = "s" * 100_000
+
+    async def scenario():
+        await join_group(sandbox, "user", ("coloc",))
+        async with xmpp_client(sandbox, "user", "userpw") as user, \
+                xmpp_client(sandbox, "stranger", "strangerpw") as stranger:
+            mark = len(bot.log_text())
+            # Refused before sessions are looked at (a real node the stranger may not run).
+            with pytest.raises(IqError) as refused:
+                await execute(stranger, bot.jid, "status", action="complete", sessionid=huge)
+            assert error_of(refused.value) == ("item-not-found", None)
+            # A contact's own node, an id that is no session.
+            with pytest.raises(IqError) as unknown:
+                await execute(user, bot.jid, "echo", action="complete", sessionid=huge)
+            assert error_of(unknown.value) == ("bad-request", "bad-sessionid")
+            # A stanza id, which the bot's delivery report names.
+            answer = await answer_to(stranger, "get", bot.jid, "<query xmlns='http://jabber.org/protocol/disco#info'/>", id=huge)
+            assert answer["id"] == huge
+            await asyncio.sleep(0.5)
+            return mark
+    mark = run(scenario())
+    written = bot.log_text()[mark:]
+    lines = written.splitlines()
+    assert any("command refused" in line for line in lines), written[-3000:]
+    assert any("unknown session" in line for line in lines), written[-3000:]
+    assert max(len(line) for line in lines) <= 2048, max(len(line) for line in lines)
+    assert len(written) < 20_000, len(written)

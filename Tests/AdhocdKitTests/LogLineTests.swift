@@ -24,6 +24,13 @@ import Testing
         #expect(text.split(separator: "\n").count == 1)
     }
 
+    @Test func invisibleAndReorderingCharactersAreEscaped() {
+        // A stanza id whose override shows the rest of the line backwards, a zero-width space
+        // inside a name, an isolate, a byte order mark; accents and emoji stay as they are.
+        let line = LogLine.text(message: "answer delivered", metadata: ["id": "42\u{202E}gnp.exe", "node": "st\u{200B}atus\u{2066}\u{FEFF}", "name": "Élodie 🎵"])
+        #expect(line == #"answer delivered id=42\u{202E}gnp.exe name="Élodie 🎵" node=st\u{200B}atus\u{2066}\u{FEFF}"#)
+    }
+
     @Test func valuesAndMessagesAreCutShort() {
         // A stranger's session id of 100 KB, in two-byte characters: cut between two of them.
         let message = String(repeating: "m", count: 10_000)

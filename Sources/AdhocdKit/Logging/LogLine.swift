@@ -50,9 +50,13 @@ enum LogLine {
         return result
     }
 
-    /// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+    /// C0 and C1 controls, DEL, the Unicode line and paragraph separators, and the invisible
+    /// format characters (category Cf): a bidi override (U+202E) in a stranger's stanza id made
+    /// viewers that apply bidi show the rest of the line backwards, and a zero-width space makes
+    /// `e\u{200B}ve` look like `eve`.
     static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+        if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) { return true }
+        return scalar.value >= 0xAD && (scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.properties.generalCategory == .format)
     }
 
     static func quotedIfNeeded(_ value: String) -> String {

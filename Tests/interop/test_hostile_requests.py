@@ -69,3 +69,33 @@ def test_what_a_stranger_sends_reaches_the_log_cut_short(sandbox, bot):
     assert any("unknown session" in line for line in lines), written[-3000:]
     assert max(len(line) for line in lines) <= 2048, max(len(line) for line in lines)
     assert len(written) < 20_000, len(written)
+
+
+async def submit_raw(client, to: str, node: str, sessionid: str, form: str):
+    """Submits a data form written out by hand (what slixmpp's form API cannot write, such as one
+    field given twice); returns the answer's <command/>."""
+    iq = client.Iq(stype="set", sto=to)
+    iq["command"]["node"] = node
+    iq["command"]["sessionid"] = sessionid
+    iq["command"]["action"] = "complete"
+    iq["command"].xml.append(ET.fromstring(form))
+    return (await iq.send(timeout=10))["command"]
+
+
+def test_a_field_given_twice_is_asked_again_not_run_with_one_of_them(sandbox, bot):
+    """XEP-0004 fields are unique by var. A form naming one twice with different values is not
+    run with either: the stage comes back with a note saying which field, showing the first
+    value (the one the note is about), and the session goes on."""
+    async def scenario():
+        await join_group(sandbox, "user", ("coloc",))
+        async with xmpp_client(sandbox, "user", "userpw") as user:
+            session = (await execute(user, bot.jid, "echo"))["command"]["sessionid"]
+            again = await submit_raw(user, bot.jid, "echo", session,
+                                     "<x xmlns='jabber:x:data' type='submit'><field var='text'><value>first</value></field>"
+                                     "<field var='text'><value>second</value></field></x>")
+            assert again["status"] == "executing" and again["sessionid"] == session
+            assert [tuple(note) for note in again["notes"]] == [("error", "Please correct this field:\nText (text) is given 2 times; send it once")]
+            assert again["form"].get_fields()["text"]["value"] == "first"
+            done = await execute(user, bot.jid, "echo", action="complete", sessionid=session, form={"text": "once"})
+            assert [note[1] for note in done["command"]["notes"]] == ["once"]
+    run(scenario())

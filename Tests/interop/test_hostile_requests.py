@@ -13,6 +13,7 @@ from adhocd_harness import COMMANDS_NS, Adhocd, error_of, execute, join_group, r
 
 RULES = {
     "commands.status": {"allow": ["self", "group:coloc"]},
+    "commands.set-presence": {"allow": ["self", "group:coloc"]},
     "commands.reload": {"allow": ["self"]},
     "commands.echo": {"enabled": True, "allow": ["group:coloc"]},
 }
@@ -98,4 +99,37 @@ def test_a_field_given_twice_is_asked_again_not_run_with_one_of_them(sandbox, bo
             assert again["form"].get_fields()["text"]["value"] == "first"
             done = await execute(user, bot.jid, "echo", action="complete", sessionid=session, form={"text": "once"})
             assert [note[1] for note in done["command"]["notes"]] == ["once"]
+    run(scenario())
+
+
+def test_a_contact_cannot_make_every_subscriber_receive_a_huge_status(sandbox, bot):
+    """set-presence is a contact's right, but its message goes to every subscriber on every
+    presence the bot sends, until someone changes it: a 200 KB message would be 200 KB per
+    subscriber each time. It is refused with a note saying the limit, and nothing changes."""
+    async def scenario():
+        await join_group(sandbox, "user", ("coloc",))
+        async with xmpp_client(sandbox, "user", "userpw") as user:
+            presences = asyncio.Queue()
+            user.add_event_handler("presence", lambda presence: presences.put_nowait(presence)
+                                   if presence["from"].full == bot.jid and presence["type"] != "unavailable" else None)
+            user.send_presence_subscription(pto=f"bot@{sandbox.domain}")
+            first = await asyncio.wait_for(presences.get(), 10)
+
+            session = (await execute(user, bot.jid, "set-presence"))["command"]["sessionid"]
+            done = await execute(user, bot.jid, "set-presence", action="complete", sessionid=session,
+                                 form={"status": "dnd", "status-message": "x" * 200_000})
+            assert done["command"]["status"] == "completed"
+            assert [tuple(note) for note in done["command"]["notes"]] == [
+                ("error", "Not changed: the message has 200000 characters; a presence carries at most 1024.")]
+            await asyncio.sleep(1)
+            while not presences.empty():
+                again = presences.get_nowait()
+                assert (again["show"], again["status"]) == (first["show"], first["status"]), len(str(again))
+
+            # A message of the limit goes out.
+            session = (await execute(user, bot.jid, "set-presence"))["command"]["sessionid"]
+            await execute(user, bot.jid, "set-presence", action="complete", sessionid=session,
+                          form={"status": "dnd", "status-message": "y" * 1024})
+            changed = await asyncio.wait_for(presences.get(), 10)
+            assert (changed["show"], changed["status"]) == ("dnd", "y" * 1024)
     run(scenario())

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from slixmpp.exceptions import IqError
 
-from adhocd_harness import COMMANDS_NS, Adhocd, error_of, execute, join_group, run, xmpp_client
+from adhocd_harness import BotChat, COMMANDS_NS, Adhocd, command_nodes, error_of, execute, join_group, notes, run, xmpp_client
 
 RULES = {
     "commands.status": {"allow": ["self", "group:coloc"]},
@@ -21,7 +21,13 @@ RULES = {
 
 @pytest.fixture
 def bot(sandbox):
-    daemon = Adhocd(sandbox, RULES).start()
+    daemon = Adhocd(sandbox, RULES)
+    # A run that takes a moment and counts itself, for contacts; a command only admins may run.
+    daemon.runs = daemon.dir / "runs.txt"
+    daemon.add_command("job.toml", f'exec = ["/bin/sh", "-c", "echo ran >> {daemon.runs}; sleep 0.5"]\n'
+                                   'allow = ["group:coloc"]\noutput = "none"\n[[param]]\nvar = "label"\n')
+    daemon.add_command("secret.toml", 'exec = ["/bin/true"]\nallow = ["group:admins"]\n')
+    daemon.start()
     yield daemon
     assert daemon.stop() == 0, daemon.log_text()[-2000:]
 
@@ -133,3 +139,128 @@ def test_a_contact_cannot_make_every_subscriber_receive_a_huge_status(sandbox, b
             changed = await asyncio.wait_for(presences.get(), 10)
             assert (changed["show"], changed["status"]) == ("dnd", "y" * 1024)
     run(scenario())
+
+
+async def refusal(request) -> tuple:
+    """The whole error a request is answered with: conditions, type and text."""
+    with pytest.raises(IqError) as refused:
+        await request
+    return error_of(refused.value), refused.value.iq["error"]["type"], refused.value.iq["error"]["text"]
+
+
+def test_another_resources_session_is_out_of_reach_whatever_the_action(sandbox, bot):
+    """The same account on another device (laptop) holds the phone's session id: every action
+    answers like an unknown session, and the phone's session is untouched by all of them."""
+    async def scenario():
+        await join_group(sandbox, "user", ("coloc",))
+        async with xmpp_client(sandbox, "user", "userpw", resource="phone") as phone, \
+                xmpp_client(sandbox, "user", "userpw", resource="laptop") as laptop:
+            session = (await execute(phone, bot.jid, "echo"))["command"]["sessionid"]
+            unknown = await refusal(execute(laptop, bot.jid, "echo", action="complete", sessionid="0" * 32, form={"text": "x"}))
+            assert unknown == (("bad-request", "bad-sessionid"), "modify", "unknown session")
+            for action in ("execute", "next", "prev", "complete", "cancel"):
+                form = None if action in ("prev", "cancel") else {"text": "stolen"}
+                assert await refusal(execute(laptop, bot.jid, "echo", action=action, sessionid=session, form=form)) == unknown, action
+            done = await execute(phone, bot.jid, "echo", action="complete", sessionid=session, form={"text": "mine"})
+            assert notes(done) == [("info", "mine")]
+            # Finished: its owner hears so, the other device still only "unknown".
+            assert (await refusal(execute(laptop, bot.jid, "echo", action="complete", sessionid=session, form={"text": "x"}))) == unknown
+            finished = await refusal(execute(phone, bot.jid, "echo", action="complete", sessionid=session, form={"text": "x"}))
+            assert finished[0] == ("not-allowed", "session-expired")
+    run(scenario())
+
+
+def test_a_contact_reaching_past_their_rights_learns_nothing(sandbox, bot):
+    """A contact in `coloc` asks for what only the bot's account (reload) or `admins` (secret) may
+    run: on disco and on every action, even with a session id of their own, the answer is that of
+    a node that does not exist. Their own session stays open."""
+    async def scenario():
+        await join_group(sandbox, "user", ("coloc",))
+        async with xmpp_client(sandbox, "user", "userpw") as user:
+            assert await command_nodes(user, bot.jid) == ["status", "set-presence", "echo", "job"]
+            own = (await execute(user, bot.jid, "echo"))["command"]["sessionid"]
+            nothing = await refusal(execute(user, bot.jid, "no-such-command"))
+            no_info = await refusal(user.plugin["xep_0030"].get_info(bot.jid, node="no-such-command"))
+            assert nothing[0] == no_info[0] == ("item-not-found", None)
+            for node in ("reload", "secret"):
+                assert await refusal(user.plugin["xep_0030"].get_info(bot.jid, node=node)) == no_info, node
+                for action in ("execute", "next", "prev", "complete", "cancel"):
+                    assert await refusal(execute(user, bot.jid, node, action=action)) == nothing, (node, action)
+                    assert await refusal(execute(user, bot.jid, node, action=action, sessionid=own)) == nothing, (node, action)
+            done = await execute(user, bot.jid, "echo", action="complete", sessionid=own, form={"text": "still mine"})
+            assert notes(done) == [("info", "still mine")]
+    run(scenario())
+    refused = [entry for entry in bot.audit_entries() if entry.get("node") == "secret"]
+    assert refused and all(entry["decision"] == "refused" for entry in refused)
+
+
+def test_a_stranger_cannot_pose_as_the_account_nor_push_itself_into_a_group(sandbox, bot):
+    """A `from` naming the bot's own account, a roster push putting the stranger into `coloc`
+    sent to the bot's full JID, and answers (result, error) carrying commands: none of them makes
+    the stranger anyone else, and none is taken for a request."""
+    async def scenario():
+        async with xmpp_client(sandbox, "stranger", "strangerpw") as stranger, \
+                xmpp_client(sandbox, "bot", "botpw", resource="admin") as admin:
+            nothing = await refusal(execute(stranger, bot.jid, "no-such-command"))
+            iq = stranger.Iq(stype="set", sto=bot.jid)
+            iq["command"]["node"] = "reload"
+            iq.xml.set("from", f"bot@{sandbox.domain}/admin")
+            assert await refusal(iq.send(timeout=10)) == nothing
+
+            push = (f"<query xmlns='jabber:iq:roster'><item jid='stranger@{sandbox.domain}' subscription='both'>"
+                    "<group>coloc</group></item></query>")
+            assert await answer_to(stranger, "set", bot.jid, push) == ("service-unavailable", None)
+            assert await command_nodes(stranger, bot.jid) == []
+            assert await refusal(execute(stranger, bot.jid, "status")) == nothing
+
+            answers = []
+            stranger.add_event_handler("iq", lambda stanza: answers.append(stanza) if stanza["from"].full == bot.jid else None)
+            for kind in ("result", "error"):
+                stranger.send_raw(f"<iq type='{kind}' id='not-a-request-{kind}' to='{bot.jid}'>"
+                                  f"<command xmlns='{COMMANDS_NS}' node='reload' action='execute'/></iq>")
+            # Nothing changed for the bot's own account either.
+            assert (await execute(admin, bot.jid, "status"))["command"]["status"] == "completed"
+            await asyncio.sleep(0.5)
+            assert answers == []
+    run(scenario())
+    log = bot.log_text()
+    assert "refused a roster push" in log and f"from=stranger@{sandbox.domain}/pytest" in log
+    assert not any("command started" in line and "node=reload" in line for line in log.splitlines())
+
+
+def test_messages_that_are_not_lines_are_never_answered(sandbox, bot):
+    """error, headline and groupchat messages with a command as their body, sent straight to the
+    bot by a contact it answers: never run, never answered (an answer to an error is how bot
+    loops start). A chat line afterwards is answered, and only it."""
+    async def scenario():
+        await join_group(sandbox, "user", ("coloc",))
+        async with xmpp_client(sandbox, "user", "userpw") as user:
+            chat = BotChat(user, bot.jid, to=bot.jid)
+            for kind in ("error", "headline", "groupchat"):
+                user.send_raw(f"<message type='{kind}' to='{bot.jid}'><body>job label=from-{kind}</body></message>")
+            assert (await chat.say("echo after")) == "after"
+            await chat.silence(1)
+    run(scenario())
+    assert not bot.runs.exists(), bot.runs.read_text()
+
+
+def test_a_submission_sent_many_times_at_once_runs_once(sandbox, bot):
+    """A client that re-sends a submission (new stanza ids, so not a duplicate the stream layer
+    recognises) while the first still runs: one run; the others are told it is still running."""
+    async def scenario():
+        await join_group(sandbox, "user", ("coloc",))
+        async with xmpp_client(sandbox, "user", "userpw") as user:
+            session = (await execute(user, bot.jid, "job"))["command"]["sessionid"]
+            answers = await asyncio.gather(*(
+                execute(user, bot.jid, "job", action="complete", sessionid=session, form={"label": "x"}) for _ in range(5)),
+                return_exceptions=True)
+            done = [answer for answer in answers if not isinstance(answer, Exception)]
+            busy = [error_of(answer) for answer in answers if isinstance(answer, IqError)]
+            assert [answer["command"]["status"] for answer in done] == ["completed"]
+            assert busy == [("unexpected-request", None)] * 4, answers
+            again = await refusal(execute(user, bot.jid, "job", action="complete", sessionid=session, form={"label": "x"}))
+            assert again[0] == ("not-allowed", "session-expired")
+    run(scenario())
+    assert bot.runs.read_text().splitlines() == ["ran"]
+    finished = [entry for entry in bot.audit_entries() if entry.get("node") == "job" and entry.get("event") != "started"]
+    assert [(entry["decision"], entry["outcome"]) for entry in finished] == [("allowed", "exited")]

@@ -264,3 +264,30 @@ def test_a_submission_sent_many_times_at_once_runs_once(sandbox, bot):
     assert bot.runs.read_text().splitlines() == ["ran"]
     finished = [entry for entry in bot.audit_entries() if entry.get("node") == "job" and entry.get("event") != "started"]
     assert [(entry["decision"], entry["outcome"]) for entry in finished] == [("allowed", "exited")]
+
+
+def test_a_pattern_a_contact_could_stall_the_bot_with_is_refused_at_load(sandbox):
+    """Swift's Regex backtracks, cannot be interrupted, and adhocd runs on one thread: with
+    `([a-z0-9]+-?)+`, a contact's 26 characters `aaa…a!` left the bot answering nothing, not
+    even a ping (22 characters alone ran past 4 minutes). Such a definition is refused at load, saying
+    why; `[a-z]+(-[a-z]+)*` (each repetition starts with `-`, which nothing else in it matches)
+    loads, and the same hostile value is refused at once."""
+    daemon = Adhocd(sandbox, {})
+    daemon.add_command("stall.toml", 'exec = ["/bin/echo", "{tag}"]\n[[param]]\nvar = "tag"\nregex = "([a-z0-9]+-?)+"\n')
+    daemon.add_command("tag.toml", 'exec = ["/bin/echo", "{tag}"]\n[[param]]\nvar = "tag"\nregex = "[a-z]+(-[a-z]+)*"\n')
+    daemon.start()
+    try:
+        daemon.wait_for_log(f"{daemon.commands_dir}/stall.toml:4: param[1].regex: repeats a group that itself repeats")
+
+        async def scenario():
+            async with xmpp_client(sandbox, "bot", "botpw", resource="admin") as admin:
+                assert await command_nodes(admin, daemon.jid) == ["status", "set-presence", "reload", "tag"]
+                session = (await execute(admin, daemon.jid, "tag"))["command"]["sessionid"]
+                again = await execute(admin, daemon.jid, "tag", action="complete", sessionid=session,
+                                      form={"tag": "a" * 26 + "!"}, timeout=5)
+                assert notes(again)[0][0] == "error"
+                done = await execute(admin, daemon.jid, "tag", action="complete", sessionid=session, form={"tag": "living-room"})
+                assert notes(done) == [("info", "living-room")]
+        run(scenario())
+    finally:
+        assert daemon.stop() == 0, daemon.log_text()[-2000:]

@@ -20,6 +20,10 @@ public struct SetPresenceCommand: Command {
         self.control = control
     }
 
+    /// A status message goes to every subscriber with each presence until it is changed again:
+    /// a contact's 200 KB message would cost each of them 200 KB a time. A line or two fits.
+    static let messageCharacters = 1024
+
     /// The boolean that hands the presence back to the health monitor; only offered while it runs.
     static let automaticField = "automatic"
 
@@ -53,6 +57,9 @@ public struct SetPresenceCommand: Command {
             return .complete(.failure("Unknown status."))
         }
         let message = values["status-message"].joined(separator: "\n").trimmingWhitespace()
+        guard message.count <= Self.messageCharacters else {
+            return .complete(.failure("Not changed: the message has \(message.count) characters; a presence carries at most \(Self.messageCharacters)."))
+        }
         let choice = PresenceChoice(
             show: show, status: message.isEmpty ? nil : message,
             priority: values.integer("status-priority").map(Int.init) ?? control.current().priority)

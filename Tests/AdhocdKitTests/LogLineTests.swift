@@ -24,6 +24,27 @@ import Testing
         #expect(text.split(separator: "\n").count == 1)
     }
 
+    @Test func invisibleAndReorderingCharactersAreEscaped() {
+        // A stanza id whose override shows the rest of the line backwards, a zero-width space
+        // inside a name, an isolate, a byte order mark; accents and emoji stay as they are.
+        let line = LogLine.text(message: "answer delivered", metadata: ["id": "42\u{202E}gnp.exe", "node": "st\u{200B}atus\u{2066}\u{FEFF}", "name": "Élodie 🎵"])
+        #expect(line == #"answer delivered id=42\u{202E}gnp.exe name="Élodie 🎵" node=st\u{200B}atus\u{2066}\u{FEFF}"#)
+    }
+
+    @Test func valuesAndMessagesAreCutShort() {
+        // A stranger's session id of 100 KB, in two-byte characters: cut between two of them.
+        let message = String(repeating: "m", count: 10_000)
+        let id = String(repeating: "é", count: 50_000)
+        let line = LogLine.text(message: message, metadata: ["session": "\(id)", "jid": "eve@example.org/x"])
+        let cutMessage = String(repeating: "m", count: LogLine.messageBytes - "…[cut: 10000 bytes]".utf8.count) + "…[cut: 10000 bytes]"
+        let cutID = String(repeating: "é", count: (LogLine.valueBytes - "…[cut: 100000 bytes]".utf8.count) / 2) + "…[cut: 100000 bytes]"
+        #expect(line == cutMessage + " jid=eve@example.org/x session=\"" + cutID + "\"")
+        #expect(cutMessage.utf8.count == LogLine.messageBytes)
+        // At the limit nothing is cut.
+        let exact = String(repeating: "a", count: LogLine.valueBytes)
+        #expect(LogLine.cut(exact, to: LogLine.valueBytes) == exact)
+    }
+
     @Test func plainLinesAreEscapedAlike() {
         let line = PlainLine.format(time: "T", level: .info, label: "adhocd", source: "XMPPClient", message: "a\nb", metadata: ["k": "v"])
         #expect(line == "T info adhocd: [XMPPClient] a\\nb k=v\n")

@@ -64,6 +64,27 @@ import XMPPCore
         #expect(again.form.field("status-message")?.values == ["backing up", "do not reboot"])
     }
 
+    @Test func setPresenceRefusesAMessageTooLongForAPresence() async throws {
+        let state = Mutex(PresenceChoice(show: .online, status: "fine", priority: 3))
+        let control = PresenceControl(current: { state.withLock { $0 } }, change: { choice in state.withLock { $0 = choice } })
+        let command = SetPresenceCommand(policy: .ownAccountOnly, control: control)
+        guard case .ask(let stage) = try await command.start(context) else { Issue.record("expected a form"); return }
+        func submit(_ message: [String]) async throws -> CommandStep {
+            let values = try stage.form.validate(DataForm(.submit, fields: [
+                FormField("status", type: nil, values: ["dnd"]), FormField("status-message", type: nil, values: message),
+            ]))
+            return try await command.submit(stage: stage.id, values: values, action: .complete, context: context)
+        }
+        // 600 characters on each of two lines, and the line break: 1,201.
+        let step = try await submit([String(repeating: "é", count: 600), String(repeating: "x", count: 600)])
+        guard case .complete(.failure(let text)) = step else { Issue.record("expected a failure, got \(step)"); return }
+        #expect(text == "Not changed: the message has 1201 characters; a presence carries at most 1024.")
+        #expect(state.withLock { $0 } == PresenceChoice(show: .online, status: "fine", priority: 3))
+
+        _ = try await submit([String(repeating: "é", count: 1024)])
+        #expect(state.withLock { $0 } == PresenceChoice(show: .dnd, status: String(repeating: "é", count: 1024), priority: 3))
+    }
+
     @Test func setPresenceOffersToHandBackToTheHealthMonitor() async throws {
         final class Box: Sendable { let resumed = Mutex(false); let changed = Mutex<PresenceChoice?>(nil) }
         let box = Box()

@@ -173,6 +173,8 @@ import XMPPCore
         expectProblem(exec + "[[param]]\nvar = \"a\"\nmin = 5\nmax = 1\n", line: 5, key: "param[1].max", containing: "below min")
         expectProblem(exec + "[[param]]\nvar = \"a\"\nmin = 1\ndefault = 0\n", line: 5, key: "param[1].default", containing: "at least 1")
         expectProblem(exec + "[[param]]\nvar = \"a\"\nregex = \"([a-z\"\n", line: 4, key: "param[1].regex", containing: "not a valid regular expression")
+        expectProblem(exec + "[[param]]\nvar = \"a\"\nregex = \"([a-z0-9]+-?)+\"\n", line: 4, key: "param[1].regex",
+                      containing: "repeats a group that itself repeats (([a-z0-9]+-?)+)")
         expectProblem(exec + "[[param]]\nvar = \"a\"\ndatatype = \"xs:date\"\n", line: 4, key: "param[1].datatype", containing: "not supported")
         expectProblem(exec + "[[param]]\nvar = \"a\"\ntype = \"boolean\"\nmin = 1\n", line: 5, key: "param[1].min", containing: "does not apply to boolean")
         expectProblem(exec + "[[param]]\nvar = \"a\"\nopen = true\n", line: 4, key: "param[1].open", containing: "list-single and list-multi only")

@@ -275,6 +275,37 @@ import Testing
         #expect(DataFormError.unknownType(huge).description.utf8.count < 120)
     }
 
+    @Test func aFieldGivenTwiceIsAProblemAndShownWithItsFirstValue() throws {
+        let form = DataForm(.form, fields: [
+            FormField("FORM_TYPE", type: .hidden, values: ["urn:x"]),
+            FormField("level", label: "Level", validation: FieldValidation(datatype: .int)),
+            FormField("tags", type: .listMulti, options: [.init("a"), .init("b")]),
+        ])
+        let submission = DataForm(.submit, fields: [
+            FormField("FORM_TYPE", type: .hidden, values: ["urn:x"]),
+            FormField("FORM_TYPE", type: .hidden, values: ["urn:x"]),
+            FormField("level", type: nil, values: ["abc"]),
+            FormField("tags", type: nil, values: ["a"]),
+            FormField("level", type: nil, values: ["5"]),
+            FormField("tags", type: nil, values: ["b"]),
+            FormField("tags", type: nil, values: ["a", "b"]),
+        ])
+        #expect(throws: FormValidationError(problems: [
+            FieldProblem(variable: "level", label: "Level", kind: .givenMoreThanOnce(2)),
+            FieldProblem(variable: "tags", kind: .givenMoreThanOnce(3)),
+        ])) { try form.validate(submission) }
+        #expect(FieldProblem(variable: "level", label: "Level", kind: .givenMoreThanOnce(2)).description == "Level (level) is given 2 times; send it once")
+        // The values the form shows again, and the audit records, are the first of each.
+        #expect(submission.submittedValues["level"] == ["abc"])
+        #expect(submission.submittedValues["tags"] == ["a"])
+        // A hidden field echoed twice is ours anyway: no problem.
+        let echoed = DataForm(.submit, fields: [
+            FormField("FORM_TYPE", type: .hidden, values: ["urn:x"]), FormField("FORM_TYPE", type: .hidden, values: ["urn:y"]),
+            FormField("level", type: nil, values: ["5"]),
+        ])
+        #expect(try form.validate(echoed).values == ["FORM_TYPE": ["urn:x"], "level": ["5"], "tags": []])
+    }
+
     @Test func aFormFilledWithValuesKeepsItsHiddenAndFixedFields() {
         let form = DataForm(.form, fields: [
             FormField("FORM_TYPE", type: .hidden, values: ["urn:x"]),

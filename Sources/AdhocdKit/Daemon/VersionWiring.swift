@@ -7,11 +7,12 @@ import XMPPCore
 extension Daemon {
     static let versionNamespace = "jabber:iq:version"
 
-    /// Replaces the client's own handler, which answers everyone.
+    /// Replaces the client's own handler, which answers everyone. Decided on the roster, so it
+    /// waits for a new session's, as command requests do.
     func answerVersionToAdmittedContactsOnly() {
         let name = client.configuration.softwareName
         let version = client.configuration.softwareVersion
-        client.router.register(.get, namespace: Self.versionNamespace) { [weak self] request in
+        client.router.register(.get, namespace: Self.versionNamespace, requiresRoster: true) { [weak self] request in
             guard let self, someCommandRuleAdmits(request.from) else { throw StanzaError(.serviceUnavailable) }
             return XMLElement("query", namespace: Self.versionNamespace, children: [
                 .element(XMLElement("name", namespace: Self.versionNamespace, text: name)),

@@ -147,7 +147,7 @@ extension CommandConversation {
     static func sentence(_ problem: FieldProblem, name: String) -> String {
         let label = problem.label ?? name
         switch problem.kind {
-        case .missingRequired, .tooManyValues, .unknownField: return "\(label) \(problem.reason)."
+        case .missingRequired, .tooManyValues, .unknownField, .givenMoreThanOnce: return "\(label) \(problem.reason)."
         default: return "\(label): \(problem.reason)."
         }
     }

@@ -72,7 +72,7 @@ public enum ParameterKeys {
     static let minimum = ConfigKey("min", .value("number (or a string holding one)"), "")
     static let maximum = ConfigKey("max", .value("number (or a string holding one)"), "")
     static let regex = ConfigKey(
-        "regex", .string, "The whole value must match (XEP-0122 regex); not with `min`/`max`. Checked to compile at load.")
+        "regex", .string, "The whole value must match (XEP-0122 regex); not with `min`/`max`. Checked at load to compile, and to repeat no group that itself repeats (`([a-z0-9]+-?)+`): such a pattern can take minutes on a value a contact types.")
 
     public static let table = ConfigTable("[[param]]", keys: [
         variable, type, KeyRow(together: [label, description], "Shown with the field."), required, defaultValue, options, open, datatype,

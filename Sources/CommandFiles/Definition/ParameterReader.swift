@@ -104,6 +104,13 @@ enum ParameterReader {
             } catch {
                 throw section.error(Keys.regex.name, "is not a valid regular expression: \(error)")
             }
+            if let group = RegexBacktracking.nestedRepetition(in: regex) {
+                throw section.error(Keys.regex.name, """
+                    repeats a group that itself repeats (\(group.abbreviated())): checking a value a contact types could \
+                    take minutes, and adhocd answers nothing meanwhile. Start each repetition with a character nothing \
+                    else in it matches, as in [a-z]+(-[a-z]+)*, or make the group atomic: (?>…)
+                    """)
+            }
             return FieldValidation(datatype: datatype ?? .string, method: .regex(regex))
         }
         if isOpen { return FieldValidation(datatype: datatype ?? .string, method: .open) }

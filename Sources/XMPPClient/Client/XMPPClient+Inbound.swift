@@ -26,7 +26,10 @@ extension XMPPClient {
         case .ended(let end):
             state.withLock { $0.boundJID = nil }
             // Requests of ours may still be answered on a resumed stream; else they never will.
-            if !end.resumable { pending.failAll(with: ConnectionError.notConnected) }
+            if !end.resumable {
+                pending.failAll(with: ConnectionError.notConnected)
+                dropMessagesAwaitingRoster()
+            }
             broadcaster.yield(.offline(reason: end.description))
         }
     }
@@ -77,10 +80,10 @@ extension XMPPClient {
     func loadRoster() async throws {
         let request = IQ(.get, id: makeStanzaID(), payload: XMLElement("query", namespace: Roster.namespace))
         let count: Int = try await withCheckedThrowingContinuation { continuation in
-            send(request: request, timeout: nil) { [roster] answer in
+            send(request: request, timeout: nil) { [self] answer in
                 continuation.resume(with: answer.map { iq in
                     let items = iq.payload.map(Roster.items(in:)) ?? []
-                    roster.load(items)
+                    applyLoadedRoster(items)
                     return items.count
                 })
             }
@@ -120,7 +123,7 @@ extension XMPPClient {
             }
             broadcaster.yield(.presence(presence))
         case "message":
-            broadcaster.yield(.message(Message(element: element)))
+            handOn(Message(element: element))
         default:
             break
         }

@@ -71,6 +71,9 @@ public final class XMPPClient: Sendable {
         /// Wakes the supervisor from a backoff sleep at shutdown.
         var wakeSupervisor: CheckedContinuation<Void, Never>?
         var nextStanzaNumber: UInt64 = 0
+        /// Read after a new login, before its roster: see `handOn(_:)`.
+        var messagesAwaitingRoster: [Message] = []
+        var messagesDroppedAwaitingRoster = 0
     }
 
     let state: Mutex<State>

@@ -12,6 +12,8 @@ public struct FieldProblem: Sendable, Equatable, CustomStringConvertible {
         case invalidJID(String, reason: String)
         /// The form has no such field to fill in.
         case unknownField
+        /// The submission names the field this many times.
+        case givenMoreThanOnce(Int)
     }
 
     public var variable: String
@@ -48,12 +50,13 @@ public struct FieldProblem: Sendable, Equatable, CustomStringConvertible {
         case .noPatternMatch(let value, let pattern): return "\(Self.quoted(value)) does not match \(pattern.abbreviated())"
         case .invalidJID(let value, let reason): return "\(Self.quoted(value)) is not a valid address: \(reason)"
         case .unknownField: return "is not a field of this form"
+        case .givenMoreThanOnce(let count): return "is given \(count) times; send it once"
         }
     }
 
     public var description: String {
         switch kind {
-        case .missingRequired, .tooManyValues, .unknownField: "\(fieldName) \(reason)"
+        case .missingRequired, .tooManyValues, .unknownField, .givenMoreThanOnce: "\(fieldName) \(reason)"
         default: "\(fieldName): \(reason)"
         }
     }

@@ -40,12 +40,20 @@ extension DataForm {
     /// Lenient with what clients do: fields we did not ask for are ignored, hidden and fixed
     /// fields keep our values whatever comes back, a field left out keeps the value we
     /// offered, booleans may be 0/1/true/false. Strict with values: every problem in every
-    /// field is reported at once.
+    /// field is reported at once, and a field given twice (XEP-0004 fields are unique by var)
+    /// is a problem, never run with one of its values.
     public func validate(_ submission: DataForm) throws(FormValidationError) -> SubmittedValues {
         var result = SubmittedValues()
         var problems: [FieldProblem] = []
         for field in fields {
             guard let variable = field.variable, field.effectiveType != .fixed else { continue }
+            if field.effectiveType != .hidden {
+                let copies = submission.fields.count { $0.variable == variable }
+                if copies > 1 {
+                    problems.append(FieldProblem(variable: variable, label: field.label, kind: .givenMoreThanOnce(copies)))
+                    continue
+                }
+            }
             switch field.check(submission.field(variable)?.values ?? field.values) {
             case .success(let values): result.values[variable] = values
             case .failure(let error): problems += error.problems
@@ -78,10 +86,11 @@ extension DataForm {
         return copy
     }
 
-    /// Every field's values of a submission, as sent, by variable.
+    /// Every field's values of a submission, as sent, by variable; of a field given twice, the
+    /// first, as `field(_:)` and validation read it.
     public var submittedValues: [String: [String]] {
         fields.reduce(into: [:]) { values, field in
-            if let variable = field.variable { values[variable] = field.values }
+            if let variable = field.variable, values[variable] == nil { values[variable] = field.values }
         }
     }
 }

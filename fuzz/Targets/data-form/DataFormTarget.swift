@@ -6,10 +6,10 @@ import XMPPCore
 /// found is the form we sent (checked for submissions when its variables are unique, as
 /// adhocd's are), the second the submission (else the form submits itself).
 /// Properties: a form written out as XML and read again is the same form; a submission that
-/// validates hands on only what the form allows (required fields present, one value where one
-/// is allowed, booleans normalised, addresses that parse, options from the list, and values
-/// that XML Schema accepts for the datatype and that lie within the range); a refused one names
-/// fields of the form.
+/// validates hands on only what the form allows (required fields present, none given twice,
+/// one value where one is allowed, booleans normalised, addresses that parse, options from the
+/// list, and values that XML Schema accepts for the datatype and that lie within the range); a
+/// refused one names fields of the form.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDataForm(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var input = FuzzInput(data, size)
@@ -67,6 +67,9 @@ private func checkValidation(_ form: DataForm, submission: DataForm) {
         guard let variable = field.variable, field.effectiveType != .fixed else { continue }
         let values = accepted[variable]
         let type = field.effectiveType
+        if type != .hidden {
+            require(submission.fields.count { $0.variable == variable } <= 1, "\(variable) accepted although the submission gives it twice")
+        }
         if type == .hidden {
             require(values == field.values, "hidden field \(variable) changed")
             continue

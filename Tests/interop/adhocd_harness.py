@@ -26,6 +26,13 @@ from slixmpp.xmlstream.matcher import MatchXPath
 
 REPO = Path(__file__).resolve().parents[2]
 COMMANDS_NS = "http://jabber.org/protocol/commands"
+# The rules most ad-hoc tests run under: the account itself, and its roster group `coloc`.
+COLOC_RULES = {
+    "commands.status": {"allow": ["self", "group:coloc"]},
+    "commands.set-presence": {"allow": ["self", "group:coloc"]},
+    "commands.reload": {"allow": ["self"]},
+    "commands.echo": {"enabled": True, "allow": ["group:coloc"]},
+}
 
 
 def adhocd_binary() -> Path:

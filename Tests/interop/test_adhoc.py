@@ -6,15 +6,8 @@ import signal
 import pytest
 from slixmpp.exceptions import IqError
 
-from adhocd_harness import (COMMANDS_NS, Adhocd, command_nodes, error_of, execute, is_available, join_group, notes, run,
+from adhocd_harness import (COLOC_RULES, COMMANDS_NS, Adhocd, command_nodes, error_of, execute, is_available, join_group, notes, run,
                             set_roster_groups, software_version, wait_for, xmpp_client)
-
-COLOC_RULES = {
-    "commands.status": {"allow": ["self", "group:coloc"]},
-    "commands.set-presence": {"allow": ["self", "group:coloc"]},
-    "commands.reload": {"allow": ["self"]},
-    "commands.echo": {"enabled": True, "allow": ["group:coloc"]},
-}
 
 
 @pytest.fixture

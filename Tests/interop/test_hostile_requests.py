@@ -9,19 +9,12 @@ import xml.etree.ElementTree as ET
 import pytest
 from slixmpp.exceptions import IqError
 
-from adhocd_harness import BotChat, COMMANDS_NS, Adhocd, command_nodes, error_of, execute, join_group, notes, run, xmpp_client
-
-RULES = {
-    "commands.status": {"allow": ["self", "group:coloc"]},
-    "commands.set-presence": {"allow": ["self", "group:coloc"]},
-    "commands.reload": {"allow": ["self"]},
-    "commands.echo": {"enabled": True, "allow": ["group:coloc"]},
-}
+from adhocd_harness import COLOC_RULES, BotChat, COMMANDS_NS, Adhocd, command_nodes, error_of, execute, join_group, notes, run, xmpp_client
 
 
 @pytest.fixture
 def bot(sandbox):
-    daemon = Adhocd(sandbox, RULES)
+    daemon = Adhocd(sandbox, COLOC_RULES)
     # A run that takes a moment and counts itself, for contacts; a command only admins may run.
     daemon.runs = daemon.dir / "runs.txt"
     daemon.add_command("job.toml", f'exec = ["/bin/sh", "-c", "echo ran >> {daemon.runs}; sleep 0.5"]\n'
